@@ -1,0 +1,1 @@
+"""HTTP controllers: parse, authorise, call domain and store, shape the response."""

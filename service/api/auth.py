@@ -1,0 +1,48 @@
+"""Bearer API keys: a guard authenticates the caller and checks the scope the route asks for."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from litestar.connection import ASGIConnection
+from litestar.di import NamedDependency
+from litestar.handlers.base import BaseRouteHandler
+
+from service.domain.keys import parse_token, secret_matches
+from service.errors import Forbidden, Unauthorized
+from service.store.keys import fetch_key
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    tenant_id: uuid.UUID
+    key_id: str
+    scopes: tuple[str, ...]
+
+
+async def require_scope(connection: ASGIConnection, handler: BaseRouteHandler) -> None:  # type: ignore[type-arg]
+    """Guard: a valid, unrevoked key with the route's `opt["scope"]`; the principal lands in request state."""
+    header = connection.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("send an API key as `Authorization: Bearer <key>`")
+    parsed = parse_token(token.strip())
+    if parsed is None:
+        raise Unauthorized("the API key is malformed")
+    key_id, secret = parsed
+    stored = await fetch_key(connection.app.state.pool, key_id)
+    if stored is None or stored.revoked or not secret_matches(secret, stored.secret_hash):
+        raise Unauthorized("the API key is unknown or revoked")
+    needed = handler.opt.get("scope", "read")
+    if needed not in stored.scopes:
+        raise Forbidden(f"this operation needs the `{needed}` scope")
+    connection.state.principal = Principal(stored.tenant_id, stored.key_id, stored.scopes)
+
+
+CurrentPrincipal = NamedDependency[Principal]
+
+
+def provide_principal(request: ASGIConnection) -> Principal:  # type: ignore[type-arg]
+    principal: Principal = request.state.principal
+    return principal

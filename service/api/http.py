@@ -1,0 +1,97 @@
+"""Small HTTP helpers shared by the controllers: ETags, opaque cursors, common query parameters."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from typing import Annotated, Any, Literal
+
+import asyncpg
+import msgspec
+from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import FromPath, HeaderParameter, QueryParameter
+
+from service.errors import InvalidInput, PreconditionFailed
+from service.wire import MAX_PAGE, Problem
+
+OffsetUnitParam = Annotated[
+    Literal["codepoint", "utf16"],
+    QueryParameter(
+        description="Unit of every offset in the request and the response: Unicode code points (default) or "
+        "UTF-16 code units, as JavaScript strings and the DOM count.",
+    ),
+]
+LimitParam = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE, description=f"Page size, at most {MAX_PAGE}.")]
+CursorParam = Annotated[
+    str | None, QueryParameter(max_length=512, description="`next_cursor` of the previous page; opaque.")
+]
+IfMatchHeader = Annotated[
+    str | None, HeaderParameter(name="If-Match", description="ETag of the version this change is based on.")
+]
+
+_PROBLEM_DESCRIPTIONS = {
+    400: "Malformed request (the body is not JSON)",
+    401: "Missing, unknown or revoked API key",
+    403: "The API key lacks the needed scope",
+    404: "No such resource for this tenant",
+    409: "Conflicts with a stored resource (e.g. the URL belongs to another article)",
+    412: "If-Match names an older version",
+    413: "Request body too large",
+    422: "A field is invalid; `errors` names each one",
+    503: "The database is unavailable; retry",
+}
+
+
+def problem_responses(*codes: int) -> dict[int, ResponseSpec]:
+    """OpenAPI entries for the problem+json answers an operation may give, beside the usual ones."""
+    return {
+        code: ResponseSpec(
+            data_container=Problem,
+            media_type="application/problem+json",
+            description=_PROBLEM_DESCRIPTIONS[code],
+            generate_examples=False,
+        )
+        for code in sorted({400, 401, 403, 422, 503, *codes})
+    }
+
+
+Pool = NamedDependency[asyncpg.Pool]
+Id = FromPath[uuid.UUID]
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def check_if_match(if_match: str | None, version: int) -> None:
+    """412 unless `If-Match` is absent, `*`, or lists the current ETag (weak or strong)."""
+    if if_match is None:
+        return
+    candidates = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
+    if "*" not in candidates and etag(version) not in candidates:
+        raise PreconditionFailed(
+            f"the resource is at version {version} (ETag {etag(version)}); fetch it and retry",
+            current_etag=etag(version),
+        )
+
+
+def encode_cursor(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(msgspec.json.encode(values)).decode("ascii").rstrip("=")
+
+
+def decode_cursor(cursor: str, types: Any) -> Any:
+    """Decode a cursor into `types` (a tuple type); anything else is a 422 on the `cursor` parameter."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        return msgspec.json.decode(raw, type=types)
+    except (binascii.Error, ValueError, msgspec.DecodeError) as exc:
+        raise InvalidInput("cursor", "not a cursor this service returned", actual=cursor) from exc
+
+
+def parse_include(include: str | None, allowed: frozenset[str]) -> frozenset[str]:
+    parts = frozenset(p.strip() for p in (include or "").split(",") if p.strip())
+    if unknown := parts - allowed:
+        raise InvalidInput("include", f"unknown value(s) {sorted(unknown)}; allowed: {sorted(allowed)}")
+    return parts

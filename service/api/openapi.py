@@ -1,0 +1,105 @@
+"""OpenAPI and CORS configuration, and the one fix-up Litestar's generator needs: a discriminator on
+every `oneOf` of the annotation kinds, so generated clients get one typed class per kind."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from litestar.config.cors import CORSConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, Discriminator, OpenAPI, Reference, Schema, SecurityScheme
+
+from service import __version__
+from service.config import Settings
+from service.wire import ANNOTATION_CLASSES, AttributionInput, ClaimInput, DenialInput, FigureInput
+
+# The unions of the four kinds, each published as a named component with a discriminator on `kind`.
+_KIND_UNIONS = {
+    "Annotation": {kind: cls.__name__ for kind, cls in ANNOTATION_CLASSES.items()},
+    "AnnotationInput": {
+        cls.__struct_config__.tag: cls.__name__ for cls in (ClaimInput, AttributionInput, DenialInput, FigureInput)
+    },
+}
+
+
+def openapi_config() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="Factmark",
+        version=__version__,
+        description=(
+            "Fact-check annotations on news articles: offset-anchored claims, attributions, denials and "
+            "figures. Offsets are Unicode code points unless `offset_unit=utf16`. Errors are RFC 9457 "
+            "problem+json. Authenticate with `Authorization: Bearer <API key>`."
+        ),
+        path="/docs",
+        render_plugins=[ScalarRenderPlugin(path="/"), SwaggerRenderPlugin(path="/swagger")],
+        components=Components(
+            security_schemes={"apiKey": SecurityScheme(type="http", scheme="bearer", description="A Factmark API key")}
+        ),
+        security=[{"apiKey": []}],
+        use_handler_docstrings=False,
+    )
+
+
+def cors_config(settings: Settings) -> CORSConfig | None:
+    if not settings.cors_origins:
+        return None
+    return CORSConfig(
+        allow_origins=list(settings.cors_origins),
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        allow_headers=[
+            "Authorization",
+            "Content-Type",
+            "If-Match",
+            "If-None-Match",
+            "Idempotency-Key",
+            "X-Request-ID",
+        ],
+        expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"],
+        max_age=600,
+    )
+
+
+def _ref_name(node: Any) -> str | None:
+    return node.ref.rsplit("/", 1)[-1] if isinstance(node, Reference) else None
+
+
+def _fold_unions(node: Any) -> Any:
+    """Return `node` with every inline oneOf of the four kinds replaced by a reference to its named union."""
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+        for field in dataclasses.fields(node):
+            value = getattr(node, field.name)
+            if value is not None:
+                setattr(node, field.name, _fold_unions(value))
+    elif isinstance(node, dict):
+        return {key: _fold_unions(value) for key, value in node.items()}
+    elif isinstance(node, list):
+        return [_fold_unions(value) for value in node]
+    if isinstance(node, Schema) and node.one_of and node.discriminator is None:
+        names = {_ref_name(item) for item in node.one_of}
+        for union, members in _KIND_UNIONS.items():
+            if set(members.values()) <= names:
+                rest = [item for item in node.one_of if _ref_name(item) not in members.values()]
+                ref = Reference(ref=f"#/components/schemas/{union}")
+                if not rest:
+                    return ref
+                node.one_of = [ref, *rest]
+    return node
+
+
+def add_kind_discriminators(document: OpenAPI) -> None:
+    """Publish `Annotation` and `AnnotationInput` as discriminated unions and refer to them everywhere."""
+    document.paths = _fold_unions(document.paths)
+    assert document.components.schemas is not None
+    document.components.schemas = _fold_unions(document.components.schemas)
+    for union, members in _KIND_UNIONS.items():
+        document.components.schemas[union] = Schema(
+            title=union,
+            one_of=[Reference(ref=f"#/components/schemas/{name}") for name in members.values()],
+            discriminator=Discriminator(
+                property_name="kind",
+                mapping={kind: f"#/components/schemas/{name}" for kind, name in members.items()},
+            ),
+        )

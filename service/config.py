@@ -1,0 +1,39 @@
+"""Settings, read once from the environment at start-up and passed down; nothing else reads os.environ."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import msgspec
+
+
+class Settings(msgspec.Struct, kw_only=True, frozen=True):
+    database_url: str | None = None
+    """PostgreSQL DSN; without one, an embedded PostgreSQL runs in `data_dir`."""
+    data_dir: Path = Path(".factmark")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    cors_origins: tuple[str, ...] = ()
+    pool_min_size: int = 2
+    pool_max_size: int = 10
+    statement_timeout_ms: int = 15_000
+    connect_timeout_s: float = 5.0
+    max_body_bytes: int = 32 * 1024 * 1024
+    log_level: str = "info"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        raw: dict[str, object] = {}
+        if env.get("DATABASE_URL"):
+            raw["database_url"] = env["DATABASE_URL"]
+        for name in cls.__struct_fields__:
+            key = f"FACTMARK_{name.upper()}"
+            if key in env:
+                raw[name] = env[key]
+        if isinstance(raw.get("cors_origins"), str):
+            raw["cors_origins"] = [o.strip() for o in str(raw["cors_origins"]).split(",") if o.strip()]
+        return msgspec.convert(raw, cls, strict=False)

@@ -1,0 +1,79 @@
+"""The four annotation kinds: what each stores, and which links between them are valid."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from service.domain.spans import Span
+from service.domain.urls import canonical_url
+from service.errors import InvalidInput
+from service.wire import KIND_FIELDS, AnnotationInput, AttributionInput, DenialInput
+
+ALL_KIND_FIELDS = frozenset().union(*KIND_FIELDS.values())
+# The link field of each kind that may point at a claim.
+LINK_FIELDS = {"attribution": "claim_id", "denial": "target_id"}
+
+
+def span_columns(span: Span) -> dict[str, Any]:
+    return {
+        "start_cp": span.start,
+        "end_cp": span.end,
+        "start_utf16": span.start_utf16,
+        "end_utf16": span.end_utf16,
+        "quote": span.quote,
+        "prefix": span.prefix,
+        "suffix": span.suffix,
+    }
+
+
+def check_kind_fields(kind: str, fields: dict[str, Any], pointer: str) -> None:
+    """Field rules beyond the types: a review URL must be a real http(s) URL."""
+    if kind == "claim" and fields.get("review_url") is not None:
+        canonical_url(fields["review_url"], f"{pointer}/review_url")
+
+
+def annotation_columns(
+    item: AnnotationInput, span: Span, *, annotation_id: uuid.UUID, revision: int, now: datetime, pointer: str
+) -> dict[str, Any]:
+    """Every column of a new annotation's row (store/annotations.py orders them)."""
+    kind = type(item).__struct_config__.tag
+    assert isinstance(kind, str)
+    own = {name: getattr(item, name) for name in KIND_FIELDS[kind]}
+    check_kind_fields(kind, own, pointer)
+    return {
+        "id": annotation_id,
+        "kind": kind,
+        **span_columns(span),
+        "tags": list(item.tags),
+        "note": item.note,
+        "author": item.author,
+        "origin": item.origin,
+        "confidence": item.confidence,
+        "anchor_status": "anchored",
+        "anchor_revision": revision,
+        "anchor_confidence": 1.0,
+        "created_at": now,
+        "updated_at": now,
+        **dict.fromkeys(ALL_KIND_FIELDS - own.keys()),
+        **own,
+    }
+
+
+def link_of(item: AnnotationInput) -> uuid.UUID | None:
+    if isinstance(item, AttributionInput):
+        return item.claim_id
+    if isinstance(item, DenialInput):
+        return item.target_id
+    return None
+
+
+def check_links(items: Sequence[tuple[str, str, uuid.UUID | None]], claims: Iterable[uuid.UUID]) -> None:
+    """Each (pointer, kind, link) must link to one of `claims` (the claims of the same article)."""
+    known = set(claims)
+    for pointer, kind, link in items:
+        if link is not None and link not in known:
+            field = LINK_FIELDS[kind]
+            raise InvalidInput(f"{pointer}/{field}", f"{field} must name a claim of the same article", actual=str(link))

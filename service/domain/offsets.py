@@ -1,0 +1,49 @@
+"""Converts offsets between Unicode code points (our storage unit) and UTF-16 code units (JavaScript's)."""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from typing import Literal
+
+from service.errors import InvalidInput
+
+OffsetUnit = Literal["codepoint", "utf16"]
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+class OffsetMap:
+    """Maps code point offsets of one text to UTF-16 offsets and back.
+
+    Only astral characters (outside the BMP: emoji, flags, some CJK) take two UTF-16 units, so the map
+    keeps their code point positions and answers each conversion with one binary search.
+    """
+
+    __slots__ = ("_astral_cp", "_astral_u16_end", "length", "length_utf16")
+
+    def __init__(self, text: str) -> None:
+        self._astral_cp = [m.start() for m in _ASTRAL.finditer(text)]
+        # UTF-16 offset just past each astral character: its code point index + the pairs before it + 2.
+        self._astral_u16_end = [cp + i + 2 for i, cp in enumerate(self._astral_cp)]
+        self.length = len(text)
+        self.length_utf16 = self.length + len(self._astral_cp)
+
+    def to_utf16(self, codepoint: int) -> int:
+        return codepoint + bisect_left(self._astral_cp, codepoint)
+
+    def from_utf16(self, unit: int, pointer: str) -> int:
+        """The code point offset of UTF-16 offset `unit`; an offset inside a surrogate pair is an input error."""
+        before = bisect_right(self._astral_u16_end, unit)
+        if before < len(self._astral_u16_end) and self._astral_u16_end[before] - 1 == unit:
+            raise InvalidInput(pointer, "UTF-16 offset falls between the two halves of a surrogate pair", actual=unit)
+        return unit - before
+
+    def to_unit(self, codepoint: int, unit: OffsetUnit) -> int:
+        return codepoint if unit == "codepoint" else self.to_utf16(codepoint)
+
+    def from_unit(self, offset: int, unit: OffsetUnit, pointer: str) -> int:
+        return offset if unit == "codepoint" else self.from_utf16(offset, pointer)
+
+    def length_in(self, unit: OffsetUnit) -> int:
+        return self.length if unit == "codepoint" else self.length_utf16

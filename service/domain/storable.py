@@ -1,0 +1,33 @@
+"""PostgreSQL text cannot hold NUL characters, and UTF-8 cannot encode lone surrogates (which JSON
+escapes such as "\\ud800" can produce): find them in decoded input, naming the field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from service.errors import InvalidInput
+
+
+def _check_string(value: str, pointer: str) -> None:
+    if "\x00" in value:
+        raise InvalidInput(pointer, "contains a NUL character (\\u0000), which cannot be stored")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidInput(
+            pointer, f"contains a lone UTF-16 surrogate at code point {exc.start}, which is not valid Unicode"
+        ) from exc
+
+
+def ensure_storable(value: Any, pointer: str = "") -> None:
+    """Raise InvalidInput at the first string inside `value` that PostgreSQL could not store."""
+    if isinstance(value, str):
+        _check_string(value, pointer)
+    elif isinstance(value, msgspec.Struct):
+        for name in value.__struct_fields__:
+            ensure_storable(getattr(value, name), f"{pointer}/{name}")
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            ensure_storable(item, f"{pointer}/{index}")

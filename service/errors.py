@@ -1,0 +1,87 @@
+"""Typed errors raised anywhere in the service; `api/problems.py` renders each one as RFC 9457 problem+json."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One invalid input field: a JSON pointer into the body (`/annotations/2/start`) or a parameter name."""
+
+    location: str
+    message: str
+    actual: Any = None
+
+
+class FactmarkError(Exception):
+    """Base of every error the service answers with a 4xx/5xx status."""
+
+    status: ClassVar[int] = 500
+    slug: ClassVar[str] = "internal-error"
+    title: ClassVar[str] = "Internal server error"
+
+    def __init__(self, detail: str, *, errors: list[FieldError] | None = None, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors or []
+        self.extra = extra
+
+
+class MalformedRequest(FactmarkError):
+    status, slug, title = 400, "malformed-request", "Malformed request"
+
+
+class Unauthorized(FactmarkError):
+    status, slug, title = 401, "unauthorized", "Missing or unknown API key"
+
+
+class Forbidden(FactmarkError):
+    status, slug, title = 403, "forbidden", "The API key lacks the scope this operation needs"
+
+
+class NotFound(FactmarkError):
+    status, slug, title = 404, "not-found", "Not found"
+
+
+class Conflict(FactmarkError):
+    status, slug, title = 409, "conflict", "Conflict with a stored resource"
+
+
+class PreconditionFailed(FactmarkError):
+    status, slug, title = 412, "precondition-failed", "The resource changed since the given ETag"
+
+
+class PayloadTooLarge(FactmarkError):
+    status, slug, title = 413, "payload-too-large", "Request body too large"
+
+
+class InvalidInput(FactmarkError):
+    """422: the request is well-formed JSON but some field is not acceptable."""
+
+    status, slug, title = 422, "invalid-input", "Invalid input"
+
+    def __init__(self, location: str, message: str, *, actual: Any = None) -> None:
+        super().__init__(message, errors=[FieldError(location, message, actual)])
+        self.location = location
+
+
+class QuoteMismatch(InvalidInput):
+    slug, title = "quote-mismatch", "The quote does not match the text at the given offsets"
+
+    def __init__(self, pointer: str, expected: str, actual: str) -> None:
+        super().__init__(pointer, f"quote {expected!r} does not match the text at these offsets", actual=actual)
+        self.expected = expected
+
+
+class QuoteNotFound(InvalidInput):
+    slug, title = "quote-not-found", "The quote does not occur in the text"
+
+
+class QuoteAmbiguous(InvalidInput):
+    slug, title = "quote-ambiguous", "The quote occurs more than once and its context does not decide"
+
+
+class ServiceUnavailable(FactmarkError):
+    status, slug, title = 503, "service-unavailable", "The database is unavailable"

@@ -1,0 +1,1 @@
+"""Everything that talks SQL: one module per aggregate, plus the pool and migrations."""

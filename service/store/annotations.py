@@ -1,0 +1,275 @@
+"""Every SQL statement that touches annotations."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from service.domain.offsets import OffsetUnit
+from service.wire import ANNOTATION_CLASSES, KIND_FIELDS, Anchor, Annotation
+
+# Columns written on insert, in this order (copy_records_to_table).
+INSERT_COLUMNS = (
+    "tenant_id",
+    "id",
+    "article_id",
+    "kind",
+    "start_cp",
+    "end_cp",
+    "start_utf16",
+    "end_utf16",
+    "quote",
+    "prefix",
+    "suffix",
+    "tags",
+    "note",
+    "author",
+    "origin",
+    "confidence",
+    "anchor_status",
+    "anchor_revision",
+    "anchor_confidence",
+    "created_at",
+    "updated_at",
+    "statement",
+    "claimant",
+    "verdict",
+    "verdict_explanation",
+    "review_url",
+    "reviewed_at",
+    "source",
+    "source_type",
+    "cue",
+    "claim_id",
+    "denier",
+    "target_id",
+    "value",
+    "unit",
+    "approximate",
+    "qualifier",
+    "subject",
+)
+KIND_COLUMNS = INSERT_COLUMNS[INSERT_COLUMNS.index("statement") :]
+# Columns a PATCH may set (offsets included): the whitelist for the dynamic UPDATE.
+UPDATABLE_COLUMNS = frozenset(INSERT_COLUMNS) - {
+    "tenant_id",
+    "id",
+    "article_id",
+    "kind",
+    "created_at",
+    "updated_at",
+}
+
+_OFFSET_COLUMNS: dict[OffsetUnit, str] = {
+    "codepoint": "start_cp AS start, end_cp AS end",
+    "utf16": "start_utf16 AS start, end_utf16 AS end",
+}
+_SELECT = """SELECT id, article_id, kind, {offsets}, quote, prefix, suffix, tags, note, author, origin,
+       confidence, anchor_status, anchor_revision, anchor_confidence, version, created_at, updated_at,
+       coalesce(statement, quote) AS statement, claimant, verdict, verdict_explanation, review_url,
+       reviewed_at, source, source_type, cue, claim_id, denier, target_id,
+       value, unit, approximate, qualifier, subject
+FROM annotations"""
+_COMMON = (
+    "id",
+    "article_id",
+    "start",
+    "end",
+    "quote",
+    "prefix",
+    "suffix",
+    "tags",
+    "note",
+    "author",
+    "origin",
+    "confidence",
+    "version",
+    "created_at",
+    "updated_at",
+)
+_KIND_FIELD_ORDER = {kind: tuple(sorted(fields)) for kind, fields in KIND_FIELDS.items()}
+
+
+def select_annotations(unit: OffsetUnit) -> str:
+    return _SELECT.format(offsets=_OFFSET_COLUMNS[unit])
+
+
+def to_annotation(row: asyncpg.Record) -> Annotation:
+    kind = row["kind"]
+    fields: dict[str, Any] = {name: row[name] for name in _COMMON}
+    for name in _KIND_FIELD_ORDER[kind]:
+        fields[name] = row[name]
+    fields["anchor"] = Anchor(
+        status=row["anchor_status"], revision=row["anchor_revision"], confidence=row["anchor_confidence"]
+    )
+    return ANNOTATION_CLASSES[kind](**fields)  # type: ignore[return-value]
+
+
+@dataclass(frozen=True, slots=True)
+class AnnotationFilter:
+    kinds: Sequence[str] = ()
+    tag: str | None = None
+    status: str | None = None
+    overlap_start: int | None = None
+    overlap_end: int | None = None
+
+
+async def insert_annotations(connection: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Insert rows laid out as INSERT_COLUMNS, in one COPY."""
+    if rows:
+        await connection.copy_records_to_table("annotations", records=rows, columns=INSERT_COLUMNS)
+
+
+async def fetch_annotations_by_ids(
+    connection: asyncpg.Connection, tenant_id: uuid.UUID, ids: Sequence[uuid.UUID], unit: OffsetUnit
+) -> list[Annotation]:
+    rows = await connection.fetch(
+        select_annotations(unit) + " WHERE tenant_id = $1 AND id = ANY($2::uuid[]) ORDER BY start_cp, end_cp, id",
+        tenant_id,
+        list(ids),
+    )
+    return [to_annotation(row) for row in rows]
+
+
+async def fetch_annotations_of_article(
+    connection: asyncpg.Connection | asyncpg.Pool,
+    tenant_id: uuid.UUID,
+    article_id: uuid.UUID,
+    unit: OffsetUnit,
+) -> list[Annotation]:
+    rows = await connection.fetch(
+        select_annotations(unit) + " WHERE tenant_id = $1 AND article_id = $2 ORDER BY start_cp, end_cp, id",
+        tenant_id,
+        article_id,
+    )
+    return [to_annotation(row) for row in rows]
+
+
+async def fetch_annotations_page(
+    connection: asyncpg.Connection | asyncpg.Pool,
+    tenant_id: uuid.UUID,
+    article_id: uuid.UUID,
+    unit: OffsetUnit,
+    where: AnnotationFilter,
+    after: tuple[int, int, uuid.UUID] | None,
+    limit: int,
+) -> tuple[list[Annotation], tuple[int, int, uuid.UUID] | None]:
+    """One page in text order after the keyset `after` (code point start, end, id), and the keyset of the
+    page's last item when more rows follow (else None)."""
+    start_col, end_col = ("start_cp", "end_cp") if unit == "codepoint" else ("start_utf16", "end_utf16")
+    rows = await connection.fetch(
+        select_annotations(unit).replace(
+            " FROM annotations", ", start_cp AS key_start, end_cp AS key_end FROM annotations"
+        )
+        + f"""
+WHERE tenant_id = $1 AND article_id = $2
+  AND ($3::text[] IS NULL OR kind = ANY($3))
+  AND ($4::text IS NULL OR tags @> ARRAY[$4])
+  AND ($5::text IS NULL OR anchor_status = $5)
+  AND ($6::int IS NULL OR {end_col} > $6)
+  AND ($7::int IS NULL OR {start_col} < $7)
+  AND ($8::int IS NULL OR (start_cp, end_cp, id) > ($8, $9, $10))
+ORDER BY start_cp, end_cp, id
+LIMIT $11""",
+        tenant_id,
+        article_id,
+        list(where.kinds) or None,
+        where.tag,
+        where.status,
+        where.overlap_start,
+        where.overlap_end,
+        *(after or (None, None, None)),
+        limit + 1,
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    last = (rows[-1]["key_start"], rows[-1]["key_end"], rows[-1]["id"]) if more else None
+    return [to_annotation(row) for row in rows], last
+
+
+async def fetch_annotation(
+    connection: asyncpg.Connection | asyncpg.Pool,
+    tenant_id: uuid.UUID,
+    annotation_id: uuid.UUID,
+    unit: OffsetUnit,
+) -> Annotation | None:
+    row = await connection.fetchrow(
+        select_annotations(unit) + " WHERE tenant_id = $1 AND id = $2", tenant_id, annotation_id
+    )
+    return None if row is None else to_annotation(row)
+
+
+async def lock_annotation(
+    connection: asyncpg.Connection, tenant_id: uuid.UUID, annotation_id: uuid.UUID
+) -> asyncpg.Record | None:
+    """The annotation's kind, version and article for an update, row-locked until the transaction ends."""
+    return await connection.fetchrow(
+        """SELECT id, article_id, kind, version, start_cp, end_cp, quote
+           FROM annotations WHERE tenant_id = $1 AND id = $2 FOR UPDATE""",
+        tenant_id,
+        annotation_id,
+    )
+
+
+async def fetch_claim_ids(
+    connection: asyncpg.Connection, tenant_id: uuid.UUID, article_id: uuid.UUID, ids: Sequence[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Which of `ids` name claims of this article."""
+    rows = await connection.fetch(
+        """SELECT id FROM annotations
+           WHERE tenant_id = $1 AND article_id = $2 AND kind = 'claim' AND id = ANY($3::uuid[])""",
+        tenant_id,
+        article_id,
+        list(ids),
+    )
+    return {row["id"] for row in rows}
+
+
+async def fetch_existing_ids(
+    connection: asyncpg.Connection, tenant_id: uuid.UUID, ids: Sequence[uuid.UUID]
+) -> set[uuid.UUID]:
+    rows = await connection.fetch(
+        "SELECT id FROM annotations WHERE tenant_id = $1 AND id = ANY($2::uuid[])", tenant_id, list(ids)
+    )
+    return {row["id"] for row in rows}
+
+
+async def update_annotation(
+    connection: asyncpg.Connection,
+    tenant_id: uuid.UUID,
+    annotation_id: uuid.UUID,
+    changes: dict[str, Any],
+    now: datetime,
+) -> None:
+    unknown = set(changes) - UPDATABLE_COLUMNS
+    if unknown:
+        raise ValueError(f"not updatable: {sorted(unknown)}")
+    names = list(changes)
+    assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(names, start=4))
+    await connection.execute(
+        f"""UPDATE annotations SET {assignments}{", " if names else ""}version = version + 1, updated_at = $3
+            WHERE tenant_id = $1 AND id = $2""",
+        tenant_id,
+        annotation_id,
+        now,
+        *(changes[name] for name in names),
+    )
+
+
+async def delete_annotation(connection: asyncpg.Connection, tenant_id: uuid.UUID, annotation_id: uuid.UUID) -> None:
+    """Delete one annotation; attributions and denials linking to it (if it is a claim) lose the link."""
+    await connection.execute(
+        """UPDATE annotations
+           SET claim_id = CASE WHEN claim_id = $2 THEN NULL ELSE claim_id END,
+               target_id = CASE WHEN target_id = $2 THEN NULL ELSE target_id END,
+               version = version + 1, updated_at = now()
+           WHERE tenant_id = $1 AND (claim_id = $2 OR target_id = $2)""",
+        tenant_id,
+        annotation_id,
+    )
+    await connection.execute("DELETE FROM annotations WHERE tenant_id = $1 AND id = $2", tenant_id, annotation_id)

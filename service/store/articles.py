@@ -1,0 +1,237 @@
+"""Every SQL statement that touches articles, their URLs and their text revisions."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from service.domain.offsets import OffsetUnit
+from service.errors import Conflict
+from service.wire import Article
+
+_LENGTH_COLUMN: dict[OffsetUnit, str] = {"codepoint": "r.length", "utf16": "r.length_utf16"}
+_SELECT = """SELECT a.id, a.url, a.canonical_url, a.alternate_urls, a.title, a.publisher, a.language,
+       a.published_at, a.revision, {length} AS text_length, a.version, a.created_at, a.updated_at{text}
+FROM articles a
+JOIN article_revisions r ON r.tenant_id = a.tenant_id AND r.article_id = a.id AND r.revision = a.revision"""
+_FIELDS = (
+    "id",
+    "url",
+    "canonical_url",
+    "alternate_urls",
+    "title",
+    "publisher",
+    "language",
+    "published_at",
+    "revision",
+    "text_length",
+    "version",
+    "created_at",
+    "updated_at",
+)
+
+
+def _select(unit: OffsetUnit, with_text: bool) -> str:
+    return _SELECT.format(length=_LENGTH_COLUMN[unit], text=", r.text" if with_text else "")
+
+
+def to_article(row: asyncpg.Record, with_text: bool) -> Article:
+    article = Article(**{name: row[name] for name in _FIELDS})
+    if with_text:
+        article.text = row["text"]
+    return article
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleText:
+    """The current text of an article, as locked for a write."""
+
+    article_id: uuid.UUID
+    revision: int
+    version: int
+    text: str
+    now: datetime
+
+
+async def insert_article(
+    connection: asyncpg.Connection,
+    tenant_id: uuid.UUID,
+    article_id: uuid.UUID,
+    metadata: dict[str, Any],
+    text: str,
+    length_utf16: int,
+) -> datetime:
+    """Insert an article with its first revision; returns the transaction's timestamp."""
+    now: datetime = await connection.fetchval(
+        """INSERT INTO articles (tenant_id, id, url, canonical_url, alternate_urls, title, publisher, language,
+                                 published_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING created_at""",
+        tenant_id,
+        article_id,
+        metadata["url"],
+        metadata["canonical_url"],
+        metadata["alternate_urls"],
+        metadata["title"],
+        metadata["publisher"],
+        metadata["language"],
+        metadata["published_at"],
+    )
+    await connection.execute(
+        """INSERT INTO article_revisions (tenant_id, article_id, revision, text, length, length_utf16)
+           VALUES ($1, $2, 1, $3, $4, $5)""",
+        tenant_id,
+        article_id,
+        text,
+        len(text),
+        length_utf16,
+    )
+    return now
+
+
+async def claim_urls(
+    connection: asyncpg.Connection, tenant_id: uuid.UUID, article_id: uuid.UUID, canonical_urls: Sequence[str]
+) -> None:
+    """Make `canonical_urls` (and only them) the article's lookup keys; a URL held by another article is a 409."""
+    await connection.execute(
+        "DELETE FROM article_urls WHERE tenant_id = $1 AND article_id = $2 AND NOT (canonical_url = ANY($3::text[]))",
+        tenant_id,
+        article_id,
+        list(canonical_urls),
+    )
+    await connection.execute(
+        """INSERT INTO article_urls (tenant_id, canonical_url, article_id)
+           SELECT $1, u, $2 FROM unnest($3::text[]) AS u
+           ON CONFLICT (tenant_id, canonical_url) DO NOTHING""",
+        tenant_id,
+        article_id,
+        list(canonical_urls),
+    )
+    taken = await connection.fetchrow(
+        """SELECT canonical_url, article_id FROM article_urls
+           WHERE tenant_id = $1 AND canonical_url = ANY($3::text[]) AND article_id <> $2 LIMIT 1""",
+        tenant_id,
+        article_id,
+        list(canonical_urls),
+    )
+    if taken is not None:
+        raise Conflict(
+            f"another article already has the URL {taken['canonical_url']}",
+            existing_article_id=str(taken["article_id"]),
+            canonical_url=taken["canonical_url"],
+        )
+
+
+async def fetch_article(
+    connection: asyncpg.Connection | asyncpg.Pool,
+    tenant_id: uuid.UUID,
+    article_id: uuid.UUID,
+    unit: OffsetUnit,
+    with_text: bool,
+) -> Article | None:
+    row = await connection.fetchrow(
+        _select(unit, with_text) + " WHERE a.tenant_id = $1 AND a.id = $2", tenant_id, article_id
+    )
+    return None if row is None else to_article(row, with_text)
+
+
+async def fetch_article_by_url(
+    connection: asyncpg.Connection | asyncpg.Pool,
+    tenant_id: uuid.UUID,
+    canonical_url: str,
+    unit: OffsetUnit,
+    with_text: bool,
+) -> Article | None:
+    row = await connection.fetchrow(
+        _select(unit, with_text)
+        + """ JOIN article_urls u ON u.tenant_id = a.tenant_id AND u.article_id = a.id
+              WHERE u.tenant_id = $1 AND u.canonical_url = $2""",
+        tenant_id,
+        canonical_url,
+    )
+    return None if row is None else to_article(row, with_text)
+
+
+async def fetch_articles_page(
+    connection: asyncpg.Connection | asyncpg.Pool,
+    tenant_id: uuid.UUID,
+    unit: OffsetUnit,
+    with_text: bool,
+    after: tuple[datetime, uuid.UUID] | None,
+    limit: int,
+) -> list[Article]:
+    """Newest first, keyset-paginated on (created_at, id); fetches limit + 1 to tell if more follow."""
+    rows = await connection.fetch(
+        _select(unit, with_text)
+        + """ WHERE a.tenant_id = $1 AND ($2::timestamptz IS NULL OR (a.created_at, a.id) < ($2, $3))
+              ORDER BY a.created_at DESC, a.id DESC LIMIT $4""",
+        tenant_id,
+        *(after or (None, None)),
+        limit + 1,
+    )
+    return [to_article(row, with_text) for row in rows]
+
+
+async def article_exists(
+    connection: asyncpg.Connection | asyncpg.Pool, tenant_id: uuid.UUID, article_id: uuid.UUID
+) -> bool:
+    return bool(
+        await connection.fetchval(
+            "SELECT EXISTS (SELECT 1 FROM articles WHERE tenant_id = $1 AND id = $2)", tenant_id, article_id
+        )
+    )
+
+
+async def lock_article_text(
+    connection: asyncpg.Connection, tenant_id: uuid.UUID, article_id: uuid.UUID, *, exclusive: bool
+) -> ArticleText | None:
+    """The current text, locked against a concurrent text revision (shared) or any write (exclusive)."""
+    lock = "FOR UPDATE OF a" if exclusive else "FOR SHARE OF a"
+    row = await connection.fetchrow(
+        f"""SELECT a.id, a.revision, a.version, r.text, now() AS now
+            FROM articles a
+            JOIN article_revisions r ON r.tenant_id = a.tenant_id AND r.article_id = a.id AND r.revision = a.revision
+            WHERE a.tenant_id = $1 AND a.id = $2 {lock}""",
+        tenant_id,
+        article_id,
+    )
+    if row is None:
+        return None
+    return ArticleText(row["id"], row["revision"], row["version"], row["text"], row["now"])
+
+
+async def lock_article_metadata(
+    connection: asyncpg.Connection, tenant_id: uuid.UUID, article_id: uuid.UUID
+) -> asyncpg.Record | None:
+    return await connection.fetchrow(
+        "SELECT id, url, alternate_urls, version FROM articles WHERE tenant_id = $1 AND id = $2 FOR NO KEY UPDATE",
+        tenant_id,
+        article_id,
+    )
+
+
+async def update_article(
+    connection: asyncpg.Connection, tenant_id: uuid.UUID, article_id: uuid.UUID, changes: dict[str, Any]
+) -> None:
+    allowed = {"url", "canonical_url", "alternate_urls", "title", "publisher", "language", "published_at"}
+    if set(changes) - allowed:
+        raise ValueError(f"not updatable: {sorted(set(changes) - allowed)}")
+    names = list(changes)
+    assignments = "".join(f"{name} = ${i}, " for i, name in enumerate(names, start=3))
+    await connection.execute(
+        f"UPDATE articles SET {assignments}version = version + 1, updated_at = now() WHERE tenant_id = $1 AND id = $2",
+        tenant_id,
+        article_id,
+        *(changes[name] for name in names),
+    )
+
+
+async def delete_article(
+    connection: asyncpg.Connection | asyncpg.Pool, tenant_id: uuid.UUID, article_id: uuid.UUID
+) -> bool:
+    status = await connection.execute("DELETE FROM articles WHERE tenant_id = $1 AND id = $2", tenant_id, article_id)
+    return bool(status.endswith(" 1"))

@@ -1,0 +1,290 @@
+"""msgspec Structs of the public API: every request and response body, with the constraints that
+both validate input and document it in OpenAPI."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+import msgspec
+from msgspec import UNSET, Meta, Struct, UnsetType
+
+# Documented limits (docs/operations.md); a request over one of them is answered 422 naming the field.
+MAX_TEXT_LENGTH = 2 * 1024 * 1024  # code points
+MAX_BATCH = 5000
+MAX_PAGE = 500
+
+Verdict = Literal["unverified", "true", "mostly_true", "mixed", "mostly_false", "false", "misleading", "unproven"]
+SourceType = Literal["person", "organization", "government", "media", "anonymous", "document"]
+Qualifier = Literal["about", "at_least", "at_most", "up_to", "more_than", "fewer_than", "exactly", "including"]
+Origin = Literal["human", "machine"]
+Kind = Literal["claim", "attribution", "denial", "figure"]
+AnchorStatus = Literal["anchored", "relocated", "orphaned"]
+
+Offset = Annotated[
+    int, Meta(ge=0, le=2**31 - 1, description="Offset into the article text, in the request's offset_unit.")
+]
+ShortText = Annotated[str, Meta(min_length=1, max_length=500)]
+LongText = Annotated[str, Meta(max_length=10_000)]
+Tag = Annotated[str, Meta(min_length=1, max_length=100)]
+Tags = Annotated[list[Tag], Meta(max_length=50)]
+Context = Annotated[
+    str,
+    Meta(max_length=256, description="Text right before/after the quote; up to 32 code points are stored."),
+]
+Url = Annotated[str, Meta(min_length=1, max_length=2048, description="Absolute http(s) URL.")]
+Language = Annotated[
+    str, Meta(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$", max_length=35, description="BCP 47 tag.")
+]
+Confidence = Annotated[float, Meta(ge=0, le=1)]
+FigureValue = Annotated[float, Meta(ge=-1e300, le=1e300, description="The number, as a JSON number.")]
+AwareDatetime = Annotated[datetime, Meta(tz=True)]
+
+_INPUT = {"kw_only": True, "frozen": True, "forbid_unknown_fields": True}
+
+
+# ---------------------------------------------------------------- annotations: input
+
+
+class AnnotationInputBase(Struct, tag_field="kind", **_INPUT):  # type: ignore[call-arg]
+    id: UUID | None = None
+    """Optional client-chosen id, so that links inside one batch (claim_id, target_id) can be given."""
+    start: Offset | None = None
+    end: Offset | None = None
+    quote: Annotated[str, Meta(min_length=1, max_length=MAX_TEXT_LENGTH)] | None = None
+    prefix: Context | None = None
+    suffix: Context | None = None
+    tags: Tags = msgspec.field(default_factory=list)
+    note: LongText | None = None
+    author: ShortText | None = None
+    origin: Origin = "human"
+    confidence: Confidence | None = None
+
+
+class ClaimInput(AnnotationInputBase, tag="claim"):
+    statement: LongText | None = None
+    claimant: ShortText | None = None
+    verdict: Verdict = "unverified"
+    verdict_explanation: LongText | None = None
+    review_url: Url | None = None
+    reviewed_at: AwareDatetime | None = None
+
+
+class AttributionInput(AnnotationInputBase, tag="attribution"):
+    source: ShortText
+    source_type: SourceType | None = None
+    cue: ShortText | None = None
+    claim_id: UUID | None = None
+
+
+class DenialInput(AnnotationInputBase, tag="denial"):
+    denier: ShortText
+    cue: ShortText | None = None
+    target_id: UUID | None = None
+
+
+class FigureInput(AnnotationInputBase, tag="figure"):
+    value: FigureValue
+    unit: ShortText | None = None
+    approximate: bool = False
+    qualifier: Qualifier | None = None
+    subject: ShortText | None = None
+
+
+AnnotationInput = ClaimInput | AttributionInput | DenialInput | FigureInput
+AnnotationBatchInput = Annotated[list[AnnotationInput], Meta(min_length=1, max_length=MAX_BATCH)]
+
+
+class AnnotationPatch(Struct, **_INPUT):  # type: ignore[call-arg]
+    """Any subset of the mutable fields of the annotation's kind; `null` clears an optional field.
+
+    Offsets and quote are re-validated against the current text like on creation.
+    """
+
+    start: Offset | UnsetType = UNSET
+    end: Offset | UnsetType = UNSET
+    quote: Annotated[str, Meta(min_length=1, max_length=MAX_TEXT_LENGTH)] | UnsetType = UNSET
+    prefix: Context | UnsetType | None = UNSET
+    suffix: Context | UnsetType | None = UNSET
+    tags: Tags | UnsetType = UNSET
+    note: LongText | UnsetType | None = UNSET
+    author: ShortText | UnsetType | None = UNSET
+    origin: Origin | UnsetType = UNSET
+    confidence: Confidence | UnsetType | None = UNSET
+    statement: LongText | UnsetType | None = UNSET
+    claimant: ShortText | UnsetType | None = UNSET
+    verdict: Verdict | UnsetType = UNSET
+    verdict_explanation: LongText | UnsetType | None = UNSET
+    review_url: Url | UnsetType | None = UNSET
+    reviewed_at: AwareDatetime | UnsetType | None = UNSET
+    source: ShortText | UnsetType = UNSET
+    source_type: SourceType | UnsetType | None = UNSET
+    cue: ShortText | UnsetType | None = UNSET
+    claim_id: UUID | UnsetType | None = UNSET
+    denier: ShortText | UnsetType = UNSET
+    target_id: UUID | UnsetType | None = UNSET
+    value: FigureValue | UnsetType = UNSET
+    unit: ShortText | UnsetType | None = UNSET
+    approximate: bool | UnsetType = UNSET
+    qualifier: Qualifier | UnsetType | None = UNSET
+    subject: ShortText | UnsetType | None = UNSET
+
+
+# ---------------------------------------------------------------- annotations: output
+
+
+class Anchor(Struct, kw_only=True, frozen=True):
+    status: AnchorStatus
+    revision: int
+    """The article revision the offsets refer to."""
+    confidence: float
+
+
+class AnnotationBase(Struct, kw_only=True, tag_field="kind"):
+    id: UUID
+    article_id: UUID
+    start: int
+    end: int
+    quote: str
+    prefix: str
+    suffix: str
+    tags: list[str]
+    note: str | None
+    author: str | None
+    origin: Origin
+    confidence: float | None
+    anchor: Anchor
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class Claim(AnnotationBase, tag="claim"):
+    statement: str
+    claimant: str | None
+    verdict: Verdict
+    verdict_explanation: str | None
+    review_url: str | None
+    reviewed_at: datetime | None
+
+
+class Attribution(AnnotationBase, tag="attribution"):
+    source: str
+    source_type: SourceType | None
+    cue: str | None
+    claim_id: UUID | None
+
+
+class Denial(AnnotationBase, tag="denial"):
+    denier: str
+    cue: str | None
+    target_id: UUID | None
+
+
+class Figure(AnnotationBase, tag="figure"):
+    value: float
+    unit: str | None
+    approximate: bool
+    qualifier: Qualifier | None
+    subject: str | None
+
+
+Annotation = Claim | Attribution | Denial | Figure
+ANNOTATION_CLASSES: dict[str, type[AnnotationBase]] = {
+    "claim": Claim,
+    "attribution": Attribution,
+    "denial": Denial,
+    "figure": Figure,
+}
+# The fields of each kind, beside the common ones: what PATCH may change for that kind.
+KIND_FIELDS: dict[str, frozenset[str]] = {
+    kind: frozenset(cls.__struct_fields__) - frozenset(AnnotationBase.__struct_fields__)
+    for kind, cls in ANNOTATION_CLASSES.items()
+}
+
+
+class AnnotationPage(Struct, kw_only=True):
+    items: list[Annotation]
+    next_cursor: str | None
+
+
+class AnnotationBatch(Struct, kw_only=True):
+    items: list[Annotation]
+
+
+# ---------------------------------------------------------------- articles
+
+
+class ArticleInput(Struct, **_INPUT):  # type: ignore[call-arg]
+    url: Url
+    text: Annotated[str, Meta(min_length=1, max_length=MAX_TEXT_LENGTH)]
+    alternate_urls: Annotated[list[Url], Meta(max_length=50)] = msgspec.field(default_factory=list)
+    title: LongText | None = None
+    publisher: ShortText | None = None
+    language: Language | None = None
+    published_at: AwareDatetime | None = None
+    annotations: Annotated[list[AnnotationInput], Meta(max_length=MAX_BATCH)] = msgspec.field(default_factory=list)
+
+
+class ArticlePatch(Struct, **_INPUT):  # type: ignore[call-arg]
+    """Metadata and URLs; the text changes only through `PUT /v1/articles/{id}/text`."""
+
+    url: Url | UnsetType = UNSET
+    alternate_urls: Annotated[list[Url], Meta(max_length=50)] | UnsetType = UNSET
+    title: LongText | UnsetType | None = UNSET
+    publisher: ShortText | UnsetType | None = UNSET
+    language: Language | UnsetType | None = UNSET
+    published_at: AwareDatetime | UnsetType | None = UNSET
+
+
+class Article(Struct, kw_only=True):
+    id: UUID
+    url: str
+    canonical_url: str
+    alternate_urls: list[str]
+    title: str | None
+    publisher: str | None
+    language: str | None
+    published_at: datetime | None
+    revision: int
+    text_length: int
+    """Length of the text in the request's offset_unit."""
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    text: str | UnsetType = UNSET
+    annotations: list[Annotation] | UnsetType = UNSET
+
+
+class ArticlePage(Struct, kw_only=True):
+    items: list[Article]
+    next_cursor: str | None
+
+
+# ---------------------------------------------------------------- service
+
+
+class Health(Struct, kw_only=True):
+    status: Literal["ok", "unavailable"]
+
+
+class ProblemFieldError(Struct, kw_only=True, omit_defaults=True):
+    detail: str
+    pointer: str | None = None
+    """JSON pointer to the offending field of the request body."""
+    parameter: str | None = None
+    """Name of the offending query, path or header parameter."""
+    actual: object = None
+    """What the request (or the text) actually holds there, when it helps."""
+
+
+class Problem(Struct, kw_only=True, omit_defaults=True):
+    """RFC 9457 problem details."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[ProblemFieldError] = msgspec.field(default_factory=list)
