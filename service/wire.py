@@ -41,13 +41,11 @@ Confidence = Annotated[float, Meta(ge=0, le=1)]
 FigureValue = Annotated[float, Meta(ge=-1e300, le=1e300, description="The number, as a JSON number.")]
 AwareDatetime = Annotated[datetime, Meta(tz=True)]
 
-_INPUT = {"kw_only": True, "frozen": True, "forbid_unknown_fields": True}
-
 
 # ---------------------------------------------------------------- annotations: input
 
 
-class AnnotationInputBase(Struct, tag_field="kind", **_INPUT):  # type: ignore[call-arg]
+class AnnotationInputBase(Struct, tag_field="kind", kw_only=True, frozen=True, forbid_unknown_fields=True):
     id: UUID | None = None
     """Optional client-chosen id, so that links inside one batch (claim_id, target_id) can be given."""
     start: Offset | None = None
@@ -62,7 +60,7 @@ class AnnotationInputBase(Struct, tag_field="kind", **_INPUT):  # type: ignore[c
     confidence: Confidence | None = None
 
 
-class ClaimInput(AnnotationInputBase, tag="claim"):
+class ClaimInput(AnnotationInputBase, tag="claim", frozen=True):
     statement: LongText | None = None
     claimant: ShortText | None = None
     verdict: Verdict = "unverified"
@@ -71,20 +69,20 @@ class ClaimInput(AnnotationInputBase, tag="claim"):
     reviewed_at: AwareDatetime | None = None
 
 
-class AttributionInput(AnnotationInputBase, tag="attribution"):
+class AttributionInput(AnnotationInputBase, tag="attribution", frozen=True):
     source: ShortText
     source_type: SourceType | None = None
     cue: ShortText | None = None
     claim_id: UUID | None = None
 
 
-class DenialInput(AnnotationInputBase, tag="denial"):
+class DenialInput(AnnotationInputBase, tag="denial", frozen=True):
     denier: ShortText
     cue: ShortText | None = None
     target_id: UUID | None = None
 
 
-class FigureInput(AnnotationInputBase, tag="figure"):
+class FigureInput(AnnotationInputBase, tag="figure", frozen=True):
     value: FigureValue
     unit: ShortText | None = None
     approximate: bool = False
@@ -96,7 +94,7 @@ AnnotationInput = ClaimInput | AttributionInput | DenialInput | FigureInput
 AnnotationBatchInput = Annotated[list[AnnotationInput], Meta(min_length=1, max_length=MAX_BATCH)]
 
 
-class AnnotationPatch(Struct, **_INPUT):  # type: ignore[call-arg]
+class AnnotationPatch(Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
     """Any subset of the mutable fields of the annotation's kind; `null` clears an optional field.
 
     Offsets and quote are re-validated against the current text like on creation.
@@ -216,7 +214,7 @@ class AnnotationBatch(Struct, kw_only=True):
 # ---------------------------------------------------------------- articles
 
 
-class ArticleInput(Struct, **_INPUT):  # type: ignore[call-arg]
+class ArticleInput(Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
     url: Url
     text: Annotated[str, Meta(min_length=1, max_length=MAX_TEXT_LENGTH)]
     alternate_urls: Annotated[list[Url], Meta(max_length=50)] = msgspec.field(default_factory=list)
@@ -227,7 +225,7 @@ class ArticleInput(Struct, **_INPUT):  # type: ignore[call-arg]
     annotations: Annotated[list[AnnotationInput], Meta(max_length=MAX_BATCH)] = msgspec.field(default_factory=list)
 
 
-class ArticlePatch(Struct, **_INPUT):  # type: ignore[call-arg]
+class ArticlePatch(Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
     """Metadata and URLs; the text changes only through `PUT /v1/articles/{id}/text`."""
 
     url: Url | UnsetType = UNSET

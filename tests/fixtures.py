@@ -8,7 +8,7 @@ from typing import Any
 RIGA = (
     "Officials in Riga said on Monday that about 4,500 tonnes of grain, including 300 tonnes of seed had left "
     "the port. The ministry dismissed reports of a blockade as \u201crumours\u201d. A shipping agency told "
-    "reporters the vessels were insured; the owner has denied this. \U0001F1F1\U0001F1FB Port traffic rose "
+    "reporters the vessels were insured; the owner has denied this. \U0001f1f1\U0001f1fb Port traffic rose "
     "12%\u00a0in\u00a0October.\r\nThe ministry said the port would stay open."
 )
 RIGA_URL = "https://news.example.com/2026/11/riga-grain-port"
@@ -34,13 +34,37 @@ def riga_annotations() -> list[dict[str, Any]]:
     fs, fe = span(RIGA, "about 4,500 tonnes")
     as_, ae = span(RIGA, "Officials in Riga said")
     return [
-        {"kind": "claim", "id": claim_id, "start": s, "end": e, "claimant": "Officials in Riga", "verdict": "mostly_true",
-         "review_url": "https://factcheck.example.org/riga-grain", "tags": ["grain", "ports"]},
-        {"kind": "attribution", "start": as_, "end": ae, "source": "Officials in Riga", "source_type": "government",
-         "cue": "said", "claim_id": claim_id},
+        {
+            "kind": "claim",
+            "id": claim_id,
+            "start": s,
+            "end": e,
+            "claimant": "Officials in Riga",
+            "verdict": "mostly_true",
+            "review_url": "https://factcheck.example.org/riga-grain",
+            "tags": ["grain", "ports"],
+        },
+        {
+            "kind": "attribution",
+            "start": as_,
+            "end": ae,
+            "source": "Officials in Riga",
+            "source_type": "government",
+            "cue": "said",
+            "claim_id": claim_id,
+        },
         {"kind": "denial", "quote": "has denied this", "denier": "the owner", "cue": "denied"},
-        {"kind": "figure", "start": fs, "end": fe, "quote": "about 4,500 tonnes", "value": 4500, "unit": "tonnes",
-         "approximate": True, "qualifier": "about", "subject": "grain"},
+        {
+            "kind": "figure",
+            "start": fs,
+            "end": fe,
+            "quote": "about 4,500 tonnes",
+            "value": 4500,
+            "unit": "tonnes",
+            "approximate": True,
+            "qualifier": "about",
+            "subject": "grain",
+        },
     ]
 
 

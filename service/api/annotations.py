@@ -88,8 +88,8 @@ class ArticleAnnotationsController(Controller):
         pool: Pool,
         offset_unit: OffsetUnitParam = "codepoint",
     ) -> Response[Annotation | AnnotationBatch]:
+        items: list[AnnotationInput] = data if isinstance(data, list) else [data]
         single = not isinstance(data, list)
-        items: list[AnnotationInput] = [data] if single else data  # type: ignore[list-item]
         ensure_storable(data)
         async with pool.acquire() as connection, connection.transaction():
             text = await article_store.lock_article_text(connection, principal.tenant_id, article_id, exclusive=False)

@@ -16,10 +16,10 @@ from service.config import Settings
 from service.wire import ANNOTATION_CLASSES, AttributionInput, ClaimInput, DenialInput, FigureInput
 
 # The unions of the four kinds, each published as a named component with a discriminator on `kind`.
-_KIND_UNIONS = {
+_KIND_UNIONS: dict[str, dict[str, str]] = {
     "Annotation": {kind: cls.__name__ for kind, cls in ANNOTATION_CLASSES.items()},
     "AnnotationInput": {
-        cls.__struct_config__.tag: cls.__name__ for cls in (ClaimInput, AttributionInput, DenialInput, FigureInput)
+        str(cls.__struct_config__.tag): cls.__name__ for cls in (ClaimInput, AttributionInput, DenialInput, FigureInput)
     },
 }
 

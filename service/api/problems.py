@@ -109,7 +109,7 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
     if isinstance(
         exc,
         (
-            asyncpg.PostgresConnectionStatusError,
+            asyncpg.PostgresConnectionError,
             asyncpg.CannotConnectNowError,
             asyncpg.InterfaceError,
             ConnectionError,

@@ -95,8 +95,8 @@ _COMMON = (
 _KIND_FIELD_ORDER = {kind: tuple(sorted(fields)) for kind, fields in KIND_FIELDS.items()}
 
 
-def select_annotations(unit: OffsetUnit) -> str:
-    return _SELECT.format(offsets=_OFFSET_COLUMNS[unit])
+def select_annotations(unit: OffsetUnit, extra_columns: str = "") -> str:
+    return _SELECT.format(offsets=_OFFSET_COLUMNS[unit] + extra_columns)
 
 
 def to_annotation(row: asyncpg.Record) -> Annotation:
@@ -163,9 +163,7 @@ async def fetch_annotations_page(
     page's last item when more rows follow (else None)."""
     start_col, end_col = ("start_cp", "end_cp") if unit == "codepoint" else ("start_utf16", "end_utf16")
     rows = await connection.fetch(
-        select_annotations(unit).replace(
-            " FROM annotations", ", start_cp AS key_start, end_cp AS key_end FROM annotations"
-        )
+        select_annotations(unit, ", start_cp AS key_start, end_cp AS key_end")
         + f"""
 WHERE tenant_id = $1 AND article_id = $2
   AND ($3::text[] IS NULL OR kind = ANY($3))

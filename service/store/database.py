@@ -19,7 +19,9 @@ def start_embedded(data_dir: Path) -> tuple[str, Any]:
     import pgserver
 
     data_dir.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(data_dir.resolve(), cleanup_mode="stop")
+    server = pgserver.get_server(  # type: ignore[attr-defined]
+        data_dir.resolve(), cleanup_mode="stop"
+    )
     return server.get_uri(), server
 
 
@@ -44,6 +46,6 @@ async def create_pool(settings: Settings) -> asyncpg.Pool:
 async def database_is_ready(pool: asyncpg.Pool, timeout: float = 2.0) -> bool:
     try:
         async with asyncio.timeout(timeout):
-            return await pool.fetchval("SELECT 1") == 1
+            return bool(await pool.fetchval("SELECT 1") == 1)
     except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
         return False

@@ -54,17 +54,18 @@ async def fetch_key(connection: asyncpg.Connection | asyncpg.Pool, key_id: str) 
 
 
 async def fetch_keys(connection: asyncpg.Connection, tenant_name: str | None) -> list[asyncpg.Record]:
-    return await connection.fetch(
+    rows: list[asyncpg.Record] = await connection.fetch(
         """SELECT t.name AS tenant, k.id, k.scopes, k.created_at, k.revoked_at
            FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
            WHERE $1::text IS NULL OR t.name = $1
            ORDER BY t.name, k.created_at""",
         tenant_name,
     )
+    return rows
 
 
 async def revoke_key(connection: asyncpg.Connection, key_id: str) -> bool:
     status = await connection.execute(
         "UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL", key_id
     )
-    return status.endswith(" 1")
+    return bool(status.endswith(" 1"))
