@@ -27,6 +27,8 @@ def _database(settings: Settings) -> tuple[Settings, Any]:
     """Settings with a database URL, starting the embedded PostgreSQL when none is configured."""
     if settings.database_url:
         return settings, None
+    if not settings.embedded:
+        sys.exit("factmark: DATABASE_URL is not set (and FACTMARK_EMBEDDED=false forbids the embedded PostgreSQL)")
     url, server = start_embedded(settings.data_dir)
     return msgspec.structs.replace(settings, database_url=url), server
 

@@ -12,6 +12,8 @@ import msgspec
 class Settings(msgspec.Struct, kw_only=True, frozen=True):
     database_url: str | None = None
     """PostgreSQL DSN; without one, an embedded PostgreSQL runs in `data_dir`."""
+    embedded: bool = True
+    """Whether to start the embedded PostgreSQL when no database_url is set (the Docker image says no)."""
     data_dir: Path = Path(".factmark")
     host: str = "127.0.0.1"
     port: int = 8000

@@ -19,7 +19,7 @@ from service.domain.keys import generate_key
 from service.store import keys as key_store
 from service.store.migrations import migrate
 
-TABLES = "tenants, api_keys, articles, article_urls, article_revisions, annotations"
+TABLES = "tenants, api_keys, articles, article_urls, article_revisions, annotations, annotation_history"
 
 
 def _docker_answers() -> bool:
@@ -29,7 +29,7 @@ def _docker_answers() -> bool:
         client = docker.from_env(timeout=3)
         client.ping()
         return True
-    except Exception:  # noqa: BLE001 - any failure means "no usable engine"
+    except Exception:  # any failure means there is no usable engine
         return False
 
 

@@ -24,7 +24,8 @@ def assert_problem(response, status):
         b"\xff\xfe",
         b'{"url": "https://x.example/a", "text": "a" ',
         b'{"url": "https://x.example/a", "text": "lone \\ud800 surrogate"}',
-        b'{"url": "https://x.example/a", "text": "ok", "annotations": [{"kind": "figure", "start": 0, "end": 2, "value": 1e999}]}',
+        b'{"url": "https://x.example/a", "text": "ok",'
+        b' "annotations": [{"kind": "figure", "start": 0, "end": 2, "value": 1e999}]}',
     ],
 )
 async def test_malformed_json_is_400(client, raw):

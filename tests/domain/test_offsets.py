@@ -9,8 +9,18 @@ from service.errors import InvalidInput
 
 # Text that mixes ASCII, BMP punctuation, astral emoji, regional-indicator flags, combining marks, CRLF, NBSP.
 news_chars = st.sampled_from(
-    list("Riga port 4,500 tonnes.\r\n")
-    + ["\u00a0", "\u201c", "\u201d", "é", "e\u0301", "\U0001f600", "\U0001f1f1\U0001f1fb", "中", "\U00020bb7"]
+    [
+        *"Riga port 4,500 tonnes.\r\n",
+        "\u00a0",
+        "\u201c",
+        "\u201d",
+        "é",
+        "e\u0301",
+        "\U0001f600",
+        "\U0001f1f1\U0001f1fb",
+        "中",
+        "\U00020bb7",
+    ]
 )
 news_text = st.lists(news_chars, max_size=60).map("".join)
 
