@@ -16,8 +16,8 @@ serve: $(STAMP)  ## run the service on the embedded PostgreSQL (or DATABASE_URL)
 	$(BIN)/factmark serve
 
 lint: $(STAMP)
-	$(BIN)/ruff check service tests bench
-	$(BIN)/ruff format --check service tests bench
+	$(BIN)/ruff check service tests $(wildcard bench)
+	$(BIN)/ruff format --check service tests $(wildcard bench)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy service
