@@ -13,9 +13,14 @@ from litestar.di import Provide
 from service.api.annotations import AnnotationController, ArticleAnnotationsController
 from service.api.articles import ArticleController
 from service.api.auth import provide_principal, require_scope
+from service.api.body import StrictJSONRequest
 from service.api.health import healthz, readyz
-from service.api.openapi import add_kind_discriminators, cors_config, openapi_config
+from service.api.observability import MetricsController, prometheus_config, request_id_middleware
+from service.api.openapi import cors_config, finalize, openapi_config
 from service.api.problems import handle_exception
+from service.api.ratelimit import RateLimiter
+from service.api.revisions import RevisionController
+from service.api.w3c import w3c_body_middleware
 from service.config import Settings
 from service.store.database import create_pool
 
@@ -23,6 +28,11 @@ from service.store.database import create_pool
 def provide_pool(state: State) -> asyncpg.Pool:
     pool: asyncpg.Pool = state.pool
     return pool
+
+
+def provide_settings(state: State) -> Settings:
+    settings: Settings = state.settings
+    return settings
 
 
 def create_app(settings: Settings) -> Litestar:
@@ -36,22 +46,31 @@ def create_app(settings: Settings) -> Litestar:
 
     api = Router(
         path="/v1",
-        route_handlers=[ArticleController, ArticleAnnotationsController, AnnotationController],
+        route_handlers=[ArticleController, ArticleAnnotationsController, AnnotationController, RevisionController],
         guards=[require_scope],
         dependencies={"principal": Provide(provide_principal, sync_to_thread=False)},
     )
     app = Litestar(
-        route_handlers=[api, healthz, readyz],
-        dependencies={"pool": Provide(provide_pool, sync_to_thread=False)},
+        route_handlers=[api, healthz, readyz, MetricsController],
+        dependencies={
+            "pool": Provide(provide_pool, sync_to_thread=False),
+            "settings": Provide(provide_settings, sync_to_thread=False),
+        },
         exception_handlers={Exception: handle_exception},
         lifespan=[database],
-        state=State({"settings": settings}),
+        state=State({"settings": settings, "rate_limiter": RateLimiter(settings.rate_limit_per_minute)}),
         cors_config=cors_config(settings),
         openapi_config=openapi_config(),
         request_max_body_size=settings.max_body_bytes,
+        request_class=StrictJSONRequest,
+        middleware=[
+            request_id_middleware,
+            prometheus_config().middleware,
+            w3c_body_middleware(settings.max_body_bytes),
+        ],
         debug=False,
     )
-    add_kind_discriminators(app.openapi_schema)
+    finalize(app.openapi_schema)
     return app
 
 

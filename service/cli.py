@@ -14,6 +14,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
+from service.api.observability import logging_config
 from service.config import Settings
 from service.domain.keys import generate_key, parse_scopes
 from service.store import keys as key_store
@@ -64,6 +65,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
         port=port,
         workers=args.workers or settings.workers,
         log_level=settings.log_level,
+        log_config=logging_config(settings.log_level),
         access_log=False,
         timeout_graceful_shutdown=20,
     )
@@ -105,6 +107,16 @@ def cmd_keys_revoke(settings: Settings, args: argparse.Namespace) -> None:
     print(f"revoked {key_id}")
 
 
+def cmd_tenant_update(settings: Settings, args: argparse.Namespace) -> None:
+    async def update(connection: asyncpg.Connection) -> bool:
+        await migrate(connection)
+        return await key_store.update_organization(connection, args.tenant, args.organization, args.url)
+
+    if not _run(settings, update):
+        sys.exit(f"factmark: no tenant {args.tenant!r}")
+    print(f"updated tenant {args.tenant!r}")
+
+
 def cmd_openapi(_: Settings, args: argparse.Namespace) -> None:
     from service.app import create_app
 
@@ -135,6 +147,14 @@ def parser() -> argparse.ArgumentParser:
     revoke = keys.add_parser("revoke", help="revoke a key at once, by id or whole key")
     revoke.add_argument("key")
     revoke.set_defaults(run=cmd_keys_revoke)
+    tenant = commands.add_parser("tenant", help="newsroom settings").add_subparsers(
+        dest="tenant_command", required=True
+    )
+    update = tenant.add_parser("update", help="how the newsroom signs its fact-checks (ClaimReview author)")
+    update.add_argument("--tenant", required=True)
+    update.add_argument("--organization", help="organisation name (default: the tenant name)")
+    update.add_argument("--url", help="organisation URL")
+    update.set_defaults(run=cmd_tenant_update)
     openapi = commands.add_parser("openapi", help="write the OpenAPI document")
     openapi.add_argument("--output", default=str(OPENAPI_PATH))
     openapi.set_defaults(run=cmd_openapi, needs_database=False)

@@ -18,12 +18,18 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
+    public_url: str | None = None
+    """The service's public base URL, for the ids of W3C annotations; default: the request's own."""
     cors_origins: tuple[str, ...] = ()
     pool_min_size: int = 2
     pool_max_size: int = 10
     statement_timeout_ms: int = 15_000
     connect_timeout_s: float = 5.0
     max_body_bytes: int = 32 * 1024 * 1024
+    idempotency_ttl_seconds: int = 24 * 3600
+    """How long a stored answer to an Idempotency-Key is replayed."""
+    rate_limit_per_minute: int = 1200
+    """Requests a minute per API key and server process (bursts up to as many); 0 turns the limit off."""
     log_level: str = "info"
 
     @classmethod

@@ -83,5 +83,9 @@ class QuoteAmbiguous(InvalidInput):
     slug, title = "quote-ambiguous", "The quote occurs more than once and its context does not decide"
 
 
+class TooManyRequests(FactmarkError):
+    status, slug, title = 429, "too-many-requests", "Rate limit exceeded for this API key"
+
+
 class ServiceUnavailable(FactmarkError):
     status, slug, title = 503, "service-unavailable", "The database is unavailable"

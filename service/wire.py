@@ -4,7 +4,7 @@ both validate input and document it in OpenAPI."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 import msgspec
@@ -33,7 +33,15 @@ Context = Annotated[
     str,
     Meta(max_length=256, description="Text right before/after the quote; up to 32 code points are stored."),
 ]
-Url = Annotated[str, Meta(min_length=1, max_length=2048, description="Absolute http(s) URL.")]
+Url = Annotated[
+    str,
+    Meta(
+        min_length=10,
+        max_length=2048,
+        pattern=r"^\s*[Hh][Tt][Tt][Pp][Ss]?://[^/?#\s@]+",
+        description="Absolute http(s) URL.",
+    ),
+]
 Language = Annotated[
     str, Meta(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$", max_length=35, description="BCP 47 tag.")
 ]
@@ -258,6 +266,62 @@ class Article(Struct, kw_only=True):
 class ArticlePage(Struct, kw_only=True):
     items: list[Article]
     next_cursor: str | None
+
+
+# ---------------------------------------------------------------- revisions
+
+
+class TextInput(Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    text: Annotated[str, Meta(min_length=1, max_length=MAX_TEXT_LENGTH)]
+
+
+class Revision(Struct, kw_only=True):
+    revision: int
+    text: str
+    text_length: int
+    """In the request's offset_unit."""
+    created_at: datetime
+
+
+class RevisionList(Struct, kw_only=True):
+    items: list[Revision]
+
+
+class AnchorCounts(Struct, kw_only=True):
+    anchored: int
+    """Same place, same quote."""
+    relocated: int
+    """The same quote found exactly elsewhere (confidence 1)."""
+    relocated_approximately: int
+    """Found approximately: a new quote was stored (confidence < 1)."""
+    orphaned: int
+    """Not found: kept with the offsets of the revision they last matched."""
+
+
+class RevisionReport(Struct, kw_only=True):
+    article_id: UUID
+    revision: int
+    version: int
+    """The article's new version (its ETag)."""
+    counts: AnchorCounts
+    orphaned_ids: list[UUID]
+    approximate_ids: list[UUID]
+
+
+# ---------------------------------------------------------------- ClaimReview
+
+
+class SkippedClaim(Struct, kw_only=True):
+    id: str
+    reason: str
+
+
+class ClaimReviews(Struct, kw_only=True):
+    """schema.org ClaimReview JSON-LD, one object per claim with a verdict, ready for a page's
+    `<script type="application/ld+json">`; claims with a verdict that cannot be published are listed apart."""
+
+    reviews: list[dict[str, Any]]
+    skipped: list[SkippedClaim]
 
 
 # ---------------------------------------------------------------- service

@@ -4,6 +4,8 @@ embedded pgserver, else TEST_DATABASE_URL), clean tables for every test, an app 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +21,9 @@ from service.domain.keys import generate_key
 from service.store import keys as key_store
 from service.store.migrations import migrate
 
-TABLES = "tenants, api_keys, articles, article_urls, article_revisions, annotations, annotation_history"
+TABLES = (
+    "tenants, api_keys, articles, article_urls, article_revisions, annotations, annotation_history, idempotency_keys"
+)
 
 
 def _docker_answers() -> bool:
@@ -34,7 +38,7 @@ def _docker_answers() -> bool:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def database_url() -> Iterator[str]:
     if _docker_answers():
         from testcontainers.postgres import PostgresContainer
 
@@ -46,10 +50,12 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     except ImportError:
         pgserver = None
     if pgserver is not None:
-        data_dir = Path(tmp_path_factory.mktemp("pg"))
+        # Not under pytest's basetemp: concurrent pytest sessions prune each other's old basetemps.
+        data_dir = Path(tempfile.mkdtemp(prefix="factmark-pg-"))
         server = pgserver.get_server(data_dir, cleanup_mode="stop")
         yield server.get_uri()
         server.cleanup()
+        shutil.rmtree(data_dir, ignore_errors=True)
         return
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:

@@ -4,31 +4,46 @@ from __future__ import annotations
 
 import uuid
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 import asyncpg
-from litestar import Controller, Response, delete, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import JSONBody, QueryParameter
 from msgspec import UNSET
 
-from service.api.auth import CurrentPrincipal
+from service.api.auth import CurrentPrincipal, Principal
 from service.api.http import (
+    CurrentSettings,
     CursorParam,
     Id,
     IfMatchHeader,
     LimitParam,
     OffsetUnitParam,
     Pool,
+    allow_options,
     check_if_match,
     decode_cursor,
     encode_cursor,
     etag,
     problem_responses,
 )
+from service.api.idempotency import Idempotency, IdempotencyKeyHeader, fingerprint
+from service.api.w3c import (
+    ANNOTATION_ALLOW,
+    CONTAINER_ALLOW,
+    CONTAINER_LINKS,
+    RESOURCE_LINK,
+    base_url,
+    creator,
+    negotiated,
+    w3c_response,
+)
 from service.api.writes import create_annotations
 from service.domain.kinds import ALL_KIND_FIELDS, LINK_FIELDS, check_kind_fields, check_links, span_columns
 from service.domain.offsets import OffsetUnit
 from service.domain.spans import IndexedText, resolve_span
 from service.domain.storable import ensure_storable
+from service.domain.w3c import W3C_MEDIA_TYPE, to_annotation_collection, to_annotation_page, to_w3c
 from service.errors import InvalidInput, NotFound
 from service.store import annotations as annotation_store
 from service.store import articles as article_store
@@ -45,12 +60,32 @@ from service.wire import (
 )
 
 SPAN_FIELDS = ("start", "end", "quote", "prefix", "suffix")
+RevisionParam = Annotated[
+    int | None,
+    QueryParameter(
+        ge=1, le=2**31 - 1, description="Read positions as they stood at this earlier revision of the text."
+    ),
+]
+
+
+async def _earlier_revision(
+    pool: asyncpg.Pool, principal: Principal, article_id: uuid.UUID, revision: int | None
+) -> int | None:
+    """`revision` if it names an earlier revision of the article, None for the current one; 404 if none such."""
+    if revision is None:
+        return None
+    current = await article_store.fetch_current_revision(pool, principal.tenant_id, article_id)
+    if current is None:
+        raise NotFound(f"no article {article_id}")
+    if revision > current:
+        raise NotFound(f"article {article_id} has no revision {revision} (current: {current})")
+    return None if revision == current else revision
 
 
 def _annotation_response(
     annotation: Annotation, status_code: int = 200, location: bool = False
 ) -> Response[Annotation]:
-    headers = {"ETag": etag(annotation.version)}
+    headers = {"ETag": etag(annotation.version), "Vary": "Accept"}
     if location:
         headers["Location"] = f"/v1/annotations/{annotation.id}"
     return Response(annotation, status_code=status_code, headers=headers)
@@ -68,9 +103,19 @@ async def _read(
     return annotation
 
 
+def _without(request: Request[Any, Any, Any], name: str) -> str:
+    return urlencode([(k, v) for k, v in request.query_params.multi_items() if k != name])
+
+
+def _with(request: Request[Any, Any, Any], **values: str) -> str:
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k not in values]
+    return urlencode(kept + list(values.items()))
+
+
 class ArticleAnnotationsController(Controller):
     path = "/articles/{article_id:uuid}/annotations"
     tags = ["annotations"]
+    options = allow_options("/", "GET", "POST")
 
     @post(
         "/",
@@ -82,27 +127,55 @@ class ArticleAnnotationsController(Controller):
     )
     async def create(
         self,
+        request: Request[Any, Any, Any],
         article_id: Id,
         data: JSONBody[AnnotationInput | AnnotationBatchInput],
         principal: CurrentPrincipal,
         pool: Pool,
+        settings: CurrentSettings,
         offset_unit: OffsetUnitParam = "codepoint",
+        idempotency_key: IdempotencyKeyHeader = None,
     ) -> Response[Annotation | AnnotationBatch]:
         items: list[AnnotationInput] = data if isinstance(data, list) else [data]
         single = not isinstance(data, list)
+        w3c = negotiated(request)
         ensure_storable(data)
+        request_fingerprint = await fingerprint(request)
         async with pool.acquire() as connection, connection.transaction():
+            idempotency = Idempotency(
+                connection, principal.tenant_id, idempotency_key, request_fingerprint, settings.idempotency_ttl_seconds
+            )
+            if replay := await idempotency.replay():
+                return replay
             text = await article_store.lock_article_text(connection, principal.tenant_id, article_id, exclusive=False)
             if text is None:
                 raise NotFound(f"no article {article_id}")
             ids = await create_annotations(
                 connection, principal.tenant_id, text, items, offset_unit, None if single else ""
             )
-            created = await annotation_store.fetch_annotations_by_ids(connection, principal.tenant_id, ids, offset_unit)
-        if single:
-            return _annotation_response(created[0], 201, location=True)  # type: ignore[return-value]
-        by_id = {annotation.id: annotation for annotation in created}
-        return Response(AnnotationBatch(items=[by_id[i] for i in ids]), status_code=201)
+            # W3C selectors count code points whatever offset_unit says.
+            unit = "codepoint" if w3c else offset_unit
+            by_id = {
+                a.id: a
+                for a in await annotation_store.fetch_annotations_by_ids(connection, principal.tenant_id, ids, unit)
+            }
+            created = [by_id[i] for i in ids]
+            headers = {"Vary": "Accept"}
+            if single:
+                headers |= {"ETag": etag(created[0].version), "Location": f"/v1/annotations/{created[0].id}"}
+            if not w3c:
+                return await idempotency.answer(created[0] if single else AnnotationBatch(items=created), 201, headers)
+            base, collection = base_url(request, settings.public_url), str(request.url).split("?")[0]
+            document = (
+                to_w3c(created[0], article_url=text.url, base_url=base, creator_name=creator(principal))
+                if single
+                else to_annotation_page(
+                    created, article_url=text.url, base_url=base, page_url=collection, next_url=None,
+                    collection_url=collection, total=None, creator_name=creator(principal),
+                )
+            )  # fmt: skip
+            headers["Link"] = RESOURCE_LINK if single else CONTAINER_LINKS
+            return await idempotency.answer(document, 201, headers, W3C_MEDIA_TYPE)
 
     @get(
         "/",
@@ -112,9 +185,11 @@ class ArticleAnnotationsController(Controller):
     )
     async def list_annotations(
         self,
+        request: Request[Any, Any, Any],
         article_id: Id,
         principal: CurrentPrincipal,
         pool: Pool,
+        settings: CurrentSettings,
         kind: Annotated[list[Kind] | None, QueryParameter(description="Only these kinds (repeatable).")] = None,
         tag: Annotated[
             str | None, QueryParameter(max_length=100, description="Only annotations with this tag.")
@@ -131,36 +206,83 @@ class ArticleAnnotationsController(Controller):
         cursor: CursorParam = None,
         limit: LimitParam = 100,
         offset_unit: OffsetUnitParam = "codepoint",
-    ) -> AnnotationPage:
+        revision: RevisionParam = None,
+    ) -> Response[AnnotationPage]:
+        w3c = negotiated(request)
+        offset_unit = "codepoint" if w3c else offset_unit
         if start is not None and end is not None and end < start:
             raise InvalidInput("end", "end must not be less than start", actual=end)
+        earlier = await _earlier_revision(pool, principal, article_id, revision)
         after = decode_cursor(cursor, tuple[int, int, uuid.UUID]) if cursor else None
         where = annotation_store.AnnotationFilter(
             kinds=kind or (), tag=tag, status=status, overlap_start=start, overlap_end=end
         )
         items, last = await annotation_store.fetch_annotations_page(
-            pool, principal.tenant_id, article_id, offset_unit, where, after, limit
+            pool, principal.tenant_id, article_id, offset_unit, where, after, limit, earlier
         )
-        if not items and not await article_store.article_exists(pool, principal.tenant_id, article_id):
+        next_cursor = encode_cursor([last[0], last[1], str(last[2])]) if last else None
+        if not w3c:
+            if not items and not await article_store.article_exists(pool, principal.tenant_id, article_id):
+                raise NotFound(f"no article {article_id}")
+            return Response(AnnotationPage(items=items, next_cursor=next_cursor), headers={"Vary": "Accept"})
+        article_url = await article_store.fetch_article_url(pool, principal.tenant_id, article_id)
+        if article_url is None:
             raise NotFound(f"no article {article_id}")
-        return AnnotationPage(
-            items=items, next_cursor=encode_cursor([last[0], last[1], str(last[2])]) if last else None
-        )
+        total = await annotation_store.count_annotations(pool, principal.tenant_id, article_id, where, earlier)
+        page_url = str(request.url)
+        collection_url = str(request.url.with_replacements(query=_without(request, "cursor")))
+        next_url = str(request.url.with_replacements(query=_with(request, cursor=next_cursor))) if next_cursor else None
+        w3c_args: dict[str, Any] = {
+            "article_url": article_url, "base_url": base_url(request, settings.public_url),
+            "next_url": next_url, "total": total, "creator_name": creator(principal),
+        }  # fmt: skip
+        if cursor is None:
+            document = to_annotation_collection(
+                items, collection_url=collection_url, first_page_url=page_url, **w3c_args
+            )
+        else:
+            document = to_annotation_page(items, page_url=page_url, collection_url=collection_url, **w3c_args)
+        return w3c_response(document, 200, {"Allow": CONTAINER_ALLOW}, CONTAINER_LINKS)
 
 
 class AnnotationController(Controller):
     path = "/annotations/{annotation_id:uuid}"
     tags = ["annotations"]
+    options = allow_options("/", "GET", "PATCH", "DELETE")
 
     @get("/", operation_id="getAnnotation", responses=problem_responses(404), summary="Read one annotation")
     async def read(
         self,
+        request: Request[Any, Any, Any],
         annotation_id: Id,
         principal: CurrentPrincipal,
         pool: Pool,
+        settings: CurrentSettings,
         offset_unit: OffsetUnitParam = "codepoint",
+        revision: RevisionParam = None,
     ) -> Response[Annotation]:
-        return _annotation_response(await _read(pool, principal, annotation_id, offset_unit))
+        w3c = negotiated(request)
+        offset_unit = "codepoint" if w3c else offset_unit
+        annotation = await _read(pool, principal, annotation_id, offset_unit)
+        earlier = await _earlier_revision(pool, principal, annotation.article_id, revision)
+        if earlier is not None:
+            then = await annotation_store.fetch_annotation(
+                pool, principal.tenant_id, annotation_id, offset_unit, earlier
+            )
+            if then is None:
+                raise NotFound(f"annotation {annotation_id} did not exist at revision {earlier}")
+            annotation = then
+        if w3c:
+            article_url = await article_store.fetch_article_url(pool, principal.tenant_id, annotation.article_id)
+            document = to_w3c(
+                annotation, article_url=article_url or "", base_url=base_url(request, settings.public_url),
+                creator_name=creator(principal),
+            )  # fmt: skip
+            headers = {"Allow": ANNOTATION_ALLOW} | ({"ETag": etag(annotation.version)} if earlier is None else {})
+            return w3c_response(document, 200, headers, RESOURCE_LINK)
+        if earlier is not None:
+            return Response(annotation, headers={"Vary": "Accept"})
+        return _annotation_response(annotation)
 
     @patch(
         "/",

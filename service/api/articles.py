@@ -7,18 +7,20 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import asyncpg
-from litestar import Controller, Response, delete, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import JSONBody, QueryParameter
 from msgspec import UNSET
 
 from service.api.auth import CurrentPrincipal
 from service.api.http import (
+    CurrentSettings,
     CursorParam,
     Id,
     IfMatchHeader,
     LimitParam,
     OffsetUnitParam,
     Pool,
+    allow_options,
     check_if_match,
     decode_cursor,
     encode_cursor,
@@ -26,20 +28,32 @@ from service.api.http import (
     parse_include,
     problem_responses,
 )
+from service.api.idempotency import Idempotency, IdempotencyKeyHeader, fingerprint
 from service.api.writes import create_annotations
+from service.domain.claimreview import claim_reviews
 from service.domain.offsets import OffsetMap, OffsetUnit
 from service.domain.storable import ensure_storable
 from service.domain.urls import canonical_url
 from service.errors import NotFound
 from service.store import annotations as annotation_store
 from service.store import articles as article_store
-from service.wire import Article, ArticleInput, ArticlePage, ArticlePatch
+from service.wire import (
+    Article,
+    ArticleInput,
+    ArticlePage,
+    ArticlePatch,
+    Attribution,
+    Claim,
+    ClaimReviews,
+    SkippedClaim,
+)
 
 IncludeParam = Annotated[
     str | None,
     QueryParameter(
         description="Comma-separated extras: `annotations` (all of them, in text order), `text`.",
         max_length=100,
+        pattern=r"^(annotations|text)(,(annotations|text))*$",
     ),
 ]
 
@@ -70,6 +84,8 @@ async def _with_annotations(
 class ArticleController(Controller):
     path = "/articles"
     tags = ["articles"]
+    collection_options = allow_options("/", "GET", "POST")
+    item_options = allow_options("/{article_id:uuid}", "GET", "PATCH", "DELETE")
 
     @post(
         "/",
@@ -81,10 +97,13 @@ class ArticleController(Controller):
     )
     async def create(
         self,
+        request: Request[Any, Any, Any],
         data: JSONBody[ArticleInput],
         principal: CurrentPrincipal,
         pool: Pool,
+        settings: CurrentSettings,
         offset_unit: OffsetUnitParam = "codepoint",
+        idempotency_key: IdempotencyKeyHeader = None,
     ) -> Response[Article]:
         ensure_storable(data)
         canonical, every_url = _canonical_urls(data.url, data.alternate_urls)
@@ -99,19 +118,26 @@ class ArticleController(Controller):
             "language": data.language,
             "published_at": data.published_at,
         }
+        request_fingerprint = await fingerprint(request)
         async with pool.acquire() as connection, connection.transaction():
+            idempotency = Idempotency(
+                connection, principal.tenant_id, idempotency_key, request_fingerprint, settings.idempotency_ttl_seconds
+            )
+            if replay := await idempotency.replay():
+                return replay
             now = await article_store.insert_article(
                 connection, principal.tenant_id, article_id, metadata, data.text, length_utf16
             )
             await article_store.claim_urls(connection, principal.tenant_id, article_id, every_url)
-            text = article_store.ArticleText(article_id, 1, 1, data.text, now)
+            text = article_store.ArticleText(article_id, 1, 1, data.text, now, data.url)
             await create_annotations(
                 connection, principal.tenant_id, text, data.annotations, offset_unit, "/annotations"
             )
             article = await article_store.fetch_article(connection, principal.tenant_id, article_id, offset_unit, True)
             assert article is not None
             article = await _with_annotations(connection, principal, article, offset_unit)
-        return _article_response(article, 201, location=True)
+            headers = {"ETag": etag(article.version), "Location": f"/v1/articles/{article.id}"}
+            return await idempotency.answer(article, 201, headers)
 
     @get(
         "/{article_id:uuid}",
@@ -209,6 +235,28 @@ class ArticleController(Controller):
             article = await article_store.fetch_article(connection, principal.tenant_id, article_id, offset_unit, True)
             assert article is not None
         return _article_response(article)
+
+    @get(
+        "/{article_id:uuid}/claimreview",
+        operation_id="getClaimReviews",
+        responses=problem_responses(404),
+        summary="schema.org ClaimReview JSON-LD for the article's reviewed claims",
+    )
+    async def claim_reviews(self, article_id: Id, principal: CurrentPrincipal, pool: Pool) -> ClaimReviews:
+        article = await article_store.fetch_article(pool, principal.tenant_id, article_id, "codepoint", False)
+        if article is None:
+            raise NotFound(f"no article {article_id}")
+        annotations = await annotation_store.fetch_annotations_of_article(
+            pool, principal.tenant_id, article_id, "codepoint"
+        )
+        reviews, skipped = claim_reviews(
+            [a for a in annotations if isinstance(a, Claim)],
+            [a for a in annotations if isinstance(a, Attribution)],
+            article=article,
+            organization=principal.organization_name,
+            organization_url=principal.organization_url,
+        )
+        return ClaimReviews(reviews=reviews, skipped=[SkippedClaim(**entry) for entry in skipped])
 
     @delete(
         "/{article_id:uuid}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import uuid
 from dataclasses import dataclass
 
@@ -10,7 +11,7 @@ from litestar.di import NamedDependency
 from litestar.handlers.base import BaseRouteHandler
 
 from service.domain.keys import parse_token, secret_matches
-from service.errors import Forbidden, Unauthorized
+from service.errors import Forbidden, TooManyRequests, Unauthorized
 from service.store.keys import fetch_key
 
 
@@ -19,10 +20,14 @@ class Principal:
     tenant_id: uuid.UUID
     key_id: str
     scopes: tuple[str, ...]
+    organization_name: str
+    organization_url: str | None
 
 
 async def require_scope(connection: ASGIConnection, handler: BaseRouteHandler) -> None:  # type: ignore[type-arg]
     """Guard: a valid, unrevoked key with the route's `opt["scope"]`; the principal lands in request state."""
+    if handler.opt.get("public"):
+        return
     header = connection.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -34,10 +39,17 @@ async def require_scope(connection: ASGIConnection, handler: BaseRouteHandler) -
     stored = await fetch_key(connection.app.state.pool, key_id)
     if stored is None or stored.revoked or not secret_matches(secret, stored.secret_hash):
         raise Unauthorized("the API key is unknown or revoked")
+    limiter = connection.app.state.rate_limiter
+    wait = limiter.retry_after(stored.key_id)
+    if wait is not None:
+        message = f"more than {limiter.per_minute} requests a minute with this key"
+        raise TooManyRequests(message, retry_after=max(1, math.ceil(wait)))
     needed = handler.opt.get("scope", "read")
     if needed not in stored.scopes:
         raise Forbidden(f"this operation needs the `{needed}` scope")
-    connection.state.principal = Principal(stored.tenant_id, stored.key_id, stored.scopes)
+    connection.state.principal = Principal(
+        stored.tenant_id, stored.key_id, stored.scopes, stored.organization_name, stored.organization_url
+    )
 
 
 CurrentPrincipal = NamedDependency[Principal]

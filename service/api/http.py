@@ -9,10 +9,14 @@ from typing import Annotated, Any, Literal
 
 import asyncpg
 import msgspec
+from litestar import Response, route
 from litestar.di import NamedDependency
+from litestar.enums import HttpMethod
+from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, HeaderParameter, QueryParameter
 
+from service.config import Settings
 from service.errors import InvalidInput, PreconditionFailed
 from service.wire import MAX_PAGE, Problem
 
@@ -25,7 +29,10 @@ OffsetUnitParam = Annotated[
 ]
 LimitParam = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE, description=f"Page size, at most {MAX_PAGE}.")]
 CursorParam = Annotated[
-    str | None, QueryParameter(max_length=512, description="`next_cursor` of the previous page; opaque.")
+    str | None,
+    QueryParameter(
+        max_length=512, pattern=r"^[A-Za-z0-9_-]+$", description="`next_cursor` of the previous page; opaque."
+    ),
 ]
 IfMatchHeader = Annotated[
     str | None, HeaderParameter(name="If-Match", description="ETag of the version this change is based on.")
@@ -58,6 +65,7 @@ def problem_responses(*codes: int) -> dict[int, ResponseSpec]:
 
 
 Pool = NamedDependency[asyncpg.Pool]
+CurrentSettings = NamedDependency[Settings]
 Id = FromPath[uuid.UUID]
 
 
@@ -95,3 +103,17 @@ def parse_include(include: str | None, allowed: frozenset[str]) -> frozenset[str
     if unknown := parts - allowed:
         raise InvalidInput("include", f"unknown value(s) {sorted(unknown)}; allowed: {sorted(allowed)}")
     return parts
+
+
+def allow_options(path: str, *methods: str) -> HTTPRouteHandler:
+    """An OPTIONS handler for a controller path answering `Allow` with every method it serves (Litestar's own
+    lists only the last handler registered on a path)."""
+    allow = ", ".join(sorted({*methods, "OPTIONS"}))
+
+    async def options(self: Any) -> Response[None]:
+        return Response(None, status_code=204, headers={"Allow": allow})
+
+    handler: HTTPRouteHandler = route(
+        path, http_method=[HttpMethod.OPTIONS], include_in_schema=False, opt={"public": True}
+    )(options)
+    return handler

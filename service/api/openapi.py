@@ -9,7 +9,16 @@ from typing import Any
 from litestar.config.cors import CORSConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
-from litestar.openapi.spec import Components, Discriminator, OpenAPI, Reference, Schema, SecurityScheme
+from litestar.openapi.spec import (
+    Components,
+    Discriminator,
+    OpenAPI,
+    OpenAPIMediaType,
+    OpenAPIType,
+    Reference,
+    Schema,
+    SecurityScheme,
+)
 
 from service import __version__
 from service.config import Settings
@@ -103,3 +112,42 @@ def add_kind_discriminators(document: OpenAPI) -> None:
                 mapping={kind: f"#/components/schemas/{name}" for kind, name in members.items()},
             ),
         )
+
+
+# Operations that also speak the W3C Web Annotation Protocol (content negotiation on Accept / Content-Type).
+_W3C_OPERATIONS = {"createAnnotations": "201", "listAnnotations": "200", "getAnnotation": "200"}
+_W3C_SCHEMA = Schema(
+    type=OpenAPIType.OBJECT,
+    description="A W3C Web Annotation (or AnnotationCollection / AnnotationPage) as JSON-LD, "
+    'chosen with `Accept: application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"`.',
+)
+
+
+def add_w3c_media_types(document: OpenAPI) -> None:
+    """Document the JSON-LD representation beside the native JSON on the negotiated operations."""
+    for item in (document.paths or {}).values():
+        for method in ("get", "post"):
+            operation = getattr(item, method, None)
+            status = _W3C_OPERATIONS.get(getattr(operation, "operation_id", "") or "")
+            if operation is None or status is None:
+                continue
+            response = (operation.responses or {}).get(status)
+            if response is not None and not isinstance(response, Reference) and response.content is not None:
+                response.content["application/ld+json"] = OpenAPIMediaType(schema=_W3C_SCHEMA)
+            body = operation.request_body
+            if body is not None and not isinstance(body, Reference):
+                body.content["application/ld+json"] = OpenAPIMediaType(schema=_W3C_SCHEMA)
+
+
+PUBLIC_PATHS = ("/healthz", "/readyz")
+
+
+def finalize(document: OpenAPI) -> None:
+    """Everything Litestar's generator leaves out: discriminated kinds, the W3C media types, and the probes'
+    lack of authentication (Litestar drops an empty `security` list)."""
+    add_kind_discriminators(document)
+    add_w3c_media_types(document)
+    for path in PUBLIC_PATHS:
+        item = (document.paths or {}).get(path)
+        if item is not None and item.get is not None:
+            item.get.security = []

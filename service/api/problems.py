@@ -105,7 +105,9 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
         slug, title = _GENERIC_TITLES.get(exc.status_code, ("http-error", "HTTP error"))
         error = FactmarkError(str(exc.detail))
         error.status, error.slug, error.title = exc.status_code, slug, title  # type: ignore[misc]
-        return problem_response(request, error)
+        response = problem_response(request, error)
+        response.headers.update(exc.headers or {})  # e.g. Allow on a 405
+        return response
     if isinstance(
         exc,
         (

@@ -15,55 +15,20 @@ from service.wire import ANNOTATION_CLASSES, KIND_FIELDS, Anchor, Annotation
 
 # Columns written on insert, in this order (copy_records_to_table).
 INSERT_COLUMNS = (
-    "tenant_id",
-    "id",
-    "article_id",
-    "kind",
-    "start_cp",
-    "end_cp",
-    "start_utf16",
-    "end_utf16",
-    "quote",
-    "prefix",
-    "suffix",
-    "tags",
-    "note",
-    "author",
-    "origin",
-    "confidence",
-    "anchor_status",
-    "anchor_revision",
-    "anchor_confidence",
-    "created_at",
-    "updated_at",
-    "statement",
-    "claimant",
-    "verdict",
-    "verdict_explanation",
-    "review_url",
-    "reviewed_at",
-    "source",
-    "source_type",
-    "cue",
-    "claim_id",
-    "denier",
-    "target_id",
-    "value",
-    "unit",
-    "approximate",
-    "qualifier",
-    "subject",
-)
-KIND_COLUMNS = INSERT_COLUMNS[INSERT_COLUMNS.index("statement") :]
+    "tenant_id", "id", "article_id", "kind", "start_cp", "end_cp", "start_utf16", "end_utf16",
+    "quote", "prefix", "suffix", "tags", "note", "author", "origin", "confidence",
+    "anchor_status", "anchor_revision", "anchor_confidence", "created_at", "updated_at",
+    "statement", "claimant", "verdict", "verdict_explanation", "review_url", "reviewed_at",
+    "source", "source_type", "cue", "claim_id", "denier", "target_id",
+    "value", "unit", "approximate", "qualifier", "subject",
+)  # fmt: skip
 # Columns a PATCH may set (offsets included): the whitelist for the dynamic UPDATE.
-UPDATABLE_COLUMNS = frozenset(INSERT_COLUMNS) - {
-    "tenant_id",
-    "id",
-    "article_id",
-    "kind",
-    "created_at",
-    "updated_at",
-}
+UPDATABLE_COLUMNS = frozenset(INSERT_COLUMNS) - {"tenant_id", "id", "article_id", "kind", "created_at", "updated_at"}
+# Where an annotation stands in the text: what annotation_history keeps for each earlier revision.
+POSITION_COLUMNS = (
+    "start_cp", "end_cp", "start_utf16", "end_utf16", "quote", "prefix", "suffix",
+    "anchor_status", "anchor_revision", "anchor_confidence",
+)  # fmt: skip
 
 _OFFSET_COLUMNS: dict[OffsetUnit, str] = {
     "codepoint": "start_cp AS start, end_cp AS end",
@@ -74,29 +39,25 @@ _SELECT = """SELECT id, article_id, kind, {offsets}, quote, prefix, suffix, tags
        coalesce(statement, quote) AS statement, claimant, verdict, verdict_explanation, review_url,
        reviewed_at, source, source_type, cue, claim_id, denier, target_id,
        value, unit, approximate, qualifier, subject
-FROM annotations"""
-_COMMON = (
-    "id",
-    "article_id",
-    "start",
-    "end",
-    "quote",
-    "prefix",
-    "suffix",
-    "tags",
-    "note",
-    "author",
-    "origin",
-    "confidence",
-    "version",
-    "created_at",
-    "updated_at",
+FROM {source}"""
+# The annotations as they stood at an earlier revision ({revision} is its parameter): current bodies,
+# positions from the history. Only annotations that existed then have a history row for it.
+_AT_REVISION = (
+    "(SELECT "
+    + ", ".join(f"h.{c}" if c in POSITION_COLUMNS else f"an.{c}" for c in (*INSERT_COLUMNS, "version"))
+    + """ FROM annotations an
+      JOIN annotation_history h ON h.tenant_id = an.tenant_id AND h.annotation_id = an.id
+      WHERE h.revision = {revision}) AS annotations"""
 )
+_COMMON = ("id", "article_id", "start", "end", "quote", "prefix", "suffix", "tags", "note", "author",
+           "origin", "confidence", "version", "created_at", "updated_at")  # fmt: skip
 _KIND_FIELD_ORDER = {kind: tuple(sorted(fields)) for kind, fields in KIND_FIELDS.items()}
 
 
-def select_annotations(unit: OffsetUnit, extra_columns: str = "") -> str:
-    return _SELECT.format(offsets=_OFFSET_COLUMNS[unit] + extra_columns)
+def select_annotations(unit: OffsetUnit, extra_columns: str = "", at_revision: str | None = None) -> str:
+    """The SELECT of annotation rows in `unit`; `at_revision` is the placeholder of an earlier revision."""
+    source = "annotations" if at_revision is None else _AT_REVISION.format(revision=at_revision)
+    return _SELECT.format(offsets=_OFFSET_COLUMNS[unit] + extra_columns, source=source)
 
 
 def to_annotation(row: asyncpg.Record) -> Annotation:
@@ -108,6 +69,18 @@ def to_annotation(row: asyncpg.Record) -> Annotation:
         status=row["anchor_status"], revision=row["anchor_revision"], confidence=row["anchor_confidence"]
     )
     return ANNOTATION_CLASSES[kind](**fields)  # type: ignore[return-value]
+
+
+def _filters(unit: OffsetUnit) -> str:
+    """The list filters, parameters $1 to $7: tenant, article, kinds, tag, status, overlap start and end."""
+    start_col, end_col = ("start_cp", "end_cp") if unit == "codepoint" else ("start_utf16", "end_utf16")
+    return f"""
+WHERE tenant_id = $1 AND article_id = $2
+  AND ($3::text[] IS NULL OR kind = ANY($3))
+  AND ($4::text IS NULL OR tags @> ARRAY[$4])
+  AND ($5::text IS NULL OR anchor_status = $5)
+  AND ($6::int IS NULL OR {end_col} > $6)
+  AND ($7::int IS NULL OR {start_col} < $7)"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,19 +131,17 @@ async def fetch_annotations_page(
     where: AnnotationFilter,
     after: tuple[int, int, uuid.UUID] | None,
     limit: int,
+    revision: int | None = None,
 ) -> tuple[list[Annotation], tuple[int, int, uuid.UUID] | None]:
     """One page in text order after the keyset `after` (code point start, end, id), and the keyset of the
-    page's last item when more rows follow (else None)."""
-    start_col, end_col = ("start_cp", "end_cp") if unit == "codepoint" else ("start_utf16", "end_utf16")
+    page's last item when more rows follow (else None). `revision`: as they stood at that earlier revision."""
+    select = select_annotations(
+        unit, ", start_cp AS key_start, end_cp AS key_end", at_revision="$12" if revision is not None else None
+    )
     rows = await connection.fetch(
-        select_annotations(unit, ", start_cp AS key_start, end_cp AS key_end")
-        + f"""
-WHERE tenant_id = $1 AND article_id = $2
-  AND ($3::text[] IS NULL OR kind = ANY($3))
-  AND ($4::text IS NULL OR tags @> ARRAY[$4])
-  AND ($5::text IS NULL OR anchor_status = $5)
-  AND ($6::int IS NULL OR {end_col} > $6)
-  AND ($7::int IS NULL OR {start_col} < $7)
+        select
+        + _filters(unit)
+        + """
   AND ($8::int IS NULL OR (start_cp, end_cp, id) > ($8, $9, $10))
 ORDER BY start_cp, end_cp, id
 LIMIT $11""",
@@ -183,6 +154,7 @@ LIMIT $11""",
         where.overlap_end,
         *(after or (None, None, None)),
         limit + 1,
+        *((revision,) if revision is not None else ()),
     )
     more = len(rows) > limit
     rows = rows[:limit]
@@ -195,11 +167,95 @@ async def fetch_annotation(
     tenant_id: uuid.UUID,
     annotation_id: uuid.UUID,
     unit: OffsetUnit,
+    revision: int | None = None,
 ) -> Annotation | None:
+    select = select_annotations(unit, at_revision="$3" if revision is not None else None)
     row = await connection.fetchrow(
-        select_annotations(unit) + " WHERE tenant_id = $1 AND id = $2", tenant_id, annotation_id
+        select + " WHERE tenant_id = $1 AND id = $2",
+        tenant_id,
+        annotation_id,
+        *(() if revision is None else (revision,)),
     )
     return None if row is None else to_annotation(row)
+
+
+async def count_annotations(
+    connection: asyncpg.Connection | asyncpg.Pool,
+    tenant_id: uuid.UUID,
+    article_id: uuid.UUID,
+    where: AnnotationFilter,
+    revision: int | None = None,
+) -> int:
+    """How many annotations match the filters (offsets in code points): the total of a W3C collection."""
+    source = "annotations" if revision is None else _AT_REVISION.format(revision="$8")
+    total: int = await connection.fetchval(
+        f"SELECT count(*) FROM {source}" + _filters("codepoint"),
+        tenant_id, article_id, list(where.kinds) or None, where.tag, where.status, where.overlap_start,
+        where.overlap_end, *(() if revision is None else (revision,)),
+    )  # fmt: skip
+    return total
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPosition:
+    """Where an annotation stands, as re-anchoring needs it."""
+
+    id: uuid.UUID
+    start: int
+    end: int
+    quote: str
+    prefix: str
+    suffix: str
+    status: str
+    revision: int
+
+
+async def lock_positions(
+    connection: asyncpg.Connection, tenant_id: uuid.UUID, article_id: uuid.UUID
+) -> list[StoredPosition]:
+    """Every annotation's position on the article, row-locked for re-anchoring."""
+    rows = await connection.fetch(
+        """SELECT id, start_cp, end_cp, quote, prefix, suffix, anchor_status, anchor_revision
+           FROM annotations WHERE tenant_id = $1 AND article_id = $2 ORDER BY start_cp, end_cp, id FOR UPDATE""",
+        tenant_id,
+        article_id,
+    )
+    return [StoredPosition(*row.values()) for row in rows]
+
+
+async def record_history(
+    connection: asyncpg.Connection, tenant_id: uuid.UUID, article_id: uuid.UUID, revision: int
+) -> None:
+    """Keep where every annotation of the article stands at `revision`, before a new revision moves them."""
+    columns = ", ".join(POSITION_COLUMNS)
+    await connection.execute(
+        f"""INSERT INTO annotation_history (tenant_id, annotation_id, revision, {columns})
+            SELECT tenant_id, id, $3, {columns} FROM annotations WHERE tenant_id = $1 AND article_id = $2
+            ON CONFLICT DO NOTHING""",
+        tenant_id,
+        article_id,
+        revision,
+    )
+
+
+async def update_positions(
+    connection: asyncpg.Connection, tenant_id: uuid.UUID, rows: Sequence[tuple[Any, ...]], now: datetime
+) -> None:
+    """Set new positions in one statement; each row is (id, *POSITION_COLUMNS), None keeping a stored value."""
+    if not rows:
+        return
+    columns = list(zip(*rows, strict=True))
+    assignments = ", ".join(f"{name} = coalesce(u.{name}, a.{name})" for name in POSITION_COLUMNS)
+    types = ("uuid", "int", "int", "int", "int", "text", "text", "text", "text", "int", "float8")
+    unnest = ", ".join(f"${i}::{t}[]" for i, t in enumerate(types, start=3))
+    await connection.execute(
+        f"""UPDATE annotations a SET {assignments}, version = a.version + 1, updated_at = $2
+            FROM unnest({unnest}) AS u(id, {", ".join(POSITION_COLUMNS)})
+            WHERE a.tenant_id = $1 AND a.id = u.id""",
+        tenant_id,
+        now,
+        *(list(column) for column in columns),
+    )
 
 
 async def lock_annotation(

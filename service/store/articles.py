@@ -12,7 +12,7 @@ import asyncpg
 
 from service.domain.offsets import OffsetUnit
 from service.errors import Conflict
-from service.wire import Article
+from service.wire import Article, Revision
 
 _LENGTH_COLUMN: dict[OffsetUnit, str] = {"codepoint": "r.length", "utf16": "r.length_utf16"}
 _SELECT = """SELECT a.id, a.url, a.canonical_url, a.alternate_urls, a.title, a.publisher, a.language,
@@ -56,6 +56,7 @@ class ArticleText:
     version: int
     text: str
     now: datetime
+    url: str
 
 
 async def insert_article(
@@ -186,13 +187,31 @@ async def article_exists(
     )
 
 
+async def fetch_article_url(
+    connection: asyncpg.Connection | asyncpg.Pool, tenant_id: uuid.UUID, article_id: uuid.UUID
+) -> str | None:
+    url: str | None = await connection.fetchval(
+        "SELECT url FROM articles WHERE tenant_id = $1 AND id = $2", tenant_id, article_id
+    )
+    return url
+
+
+async def fetch_current_revision(
+    connection: asyncpg.Connection | asyncpg.Pool, tenant_id: uuid.UUID, article_id: uuid.UUID
+) -> int | None:
+    revision: int | None = await connection.fetchval(
+        "SELECT revision FROM articles WHERE tenant_id = $1 AND id = $2", tenant_id, article_id
+    )
+    return revision
+
+
 async def lock_article_text(
     connection: asyncpg.Connection, tenant_id: uuid.UUID, article_id: uuid.UUID, *, exclusive: bool
 ) -> ArticleText | None:
     """The current text, locked against a concurrent text revision (shared) or any write (exclusive)."""
     lock = "FOR UPDATE OF a" if exclusive else "FOR SHARE OF a"
     row = await connection.fetchrow(
-        f"""SELECT a.id, a.revision, a.version, r.text, now() AS now
+        f"""SELECT a.id, a.revision, a.version, r.text, now() AS now, a.url
             FROM articles a
             JOIN article_revisions r ON r.tenant_id = a.tenant_id AND r.article_id = a.id AND r.revision = a.revision
             WHERE a.tenant_id = $1 AND a.id = $2 {lock}""",
@@ -201,7 +220,7 @@ async def lock_article_text(
     )
     if row is None:
         return None
-    return ArticleText(row["id"], row["revision"], row["version"], row["text"], row["now"])
+    return ArticleText(row["id"], row["revision"], row["version"], row["text"], row["now"], row["url"])
 
 
 async def lock_article_metadata(
@@ -235,3 +254,64 @@ async def delete_article(
 ) -> bool:
     status = await connection.execute("DELETE FROM articles WHERE tenant_id = $1 AND id = $2", tenant_id, article_id)
     return bool(status.endswith(" 1"))
+
+
+async def insert_revision(
+    connection: asyncpg.Connection,
+    tenant_id: uuid.UUID,
+    article_id: uuid.UUID,
+    revision: int,
+    text: str,
+    length_utf16: int,
+) -> int:
+    """Store `text` as `revision` and make it current; returns the article's new version."""
+    await connection.execute(
+        """INSERT INTO article_revisions (tenant_id, article_id, revision, text, length, length_utf16)
+           VALUES ($1, $2, $3, $4, $5, $6)""",
+        tenant_id,
+        article_id,
+        revision,
+        text,
+        len(text),
+        length_utf16,
+    )
+    version: int = await connection.fetchval(
+        """UPDATE articles SET revision = $3, version = version + 1, updated_at = now()
+           WHERE tenant_id = $1 AND id = $2 RETURNING version""",
+        tenant_id,
+        article_id,
+        revision,
+    )
+    return version
+
+
+async def fetch_revision_texts(
+    connection: asyncpg.Connection, tenant_id: uuid.UUID, article_id: uuid.UUID, revisions: Sequence[int]
+) -> dict[int, str]:
+    rows = await connection.fetch(
+        """SELECT revision, text FROM article_revisions
+           WHERE tenant_id = $1 AND article_id = $2 AND revision = ANY($3::int[])""",
+        tenant_id,
+        article_id,
+        list(revisions),
+    )
+    return {row["revision"]: row["text"] for row in rows}
+
+
+async def fetch_revisions(
+    connection: asyncpg.Connection | asyncpg.Pool,
+    tenant_id: uuid.UUID,
+    article_id: uuid.UUID,
+    unit: OffsetUnit,
+    revision: int | None = None,
+) -> list[Revision]:
+    """Every revision of the article (or only `revision`), oldest first, each with its whole text."""
+    length = "length" if unit == "codepoint" else "length_utf16"
+    rows = await connection.fetch(
+        f"""SELECT revision, text, {length} AS text_length, created_at FROM article_revisions
+            WHERE tenant_id = $1 AND article_id = $2 AND ($3::int IS NULL OR revision = $3) ORDER BY revision""",
+        tenant_id,
+        article_id,
+        revision,
+    )
+    return [Revision(**dict(row)) for row in rows]

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 
 from service.config import Settings
+
+log = logging.getLogger("factmark")
 
 
 def start_embedded(data_dir: Path) -> tuple[str, Any]:
@@ -28,17 +31,20 @@ def start_embedded(data_dir: Path) -> tuple[str, Any]:
 async def create_pool(settings: Settings) -> asyncpg.Pool:
     if settings.database_url is None:
         raise RuntimeError("create_pool needs a database_url; the CLI starts the embedded server first")
-    pool = await asyncpg.create_pool(
-        settings.database_url,
-        min_size=settings.pool_min_size,
-        max_size=settings.pool_max_size,
-        timeout=settings.connect_timeout_s,
-        command_timeout=settings.statement_timeout_ms / 1000 + 1,
-        server_settings={
-            "application_name": "factmark",
-            "statement_timeout": str(settings.statement_timeout_ms),
-        },
-    )
+    """A pool; when the database does not answer at start-up the pool starts empty and connects on demand,
+    so the service comes up (answering 503) and recovers by itself once the database is back."""
+    options: dict[str, Any] = {
+        "max_size": settings.pool_max_size,
+        "timeout": settings.connect_timeout_s,
+        "command_timeout": settings.statement_timeout_ms / 1000 + 1,
+        "max_inactive_connection_lifetime": 300,
+        "server_settings": {"application_name": "factmark", "statement_timeout": str(settings.statement_timeout_ms)},
+    }
+    try:
+        pool = await asyncpg.create_pool(settings.database_url, min_size=settings.pool_min_size, **options)
+    except (TimeoutError, OSError, asyncpg.PostgresConnectionError, asyncpg.CannotConnectNowError) as exc:
+        log.warning("database unavailable at start-up (%s); connecting on demand", exc.__class__.__name__)
+        pool = await asyncpg.create_pool(settings.database_url, min_size=0, **options)
     assert pool is not None
     return pool
 

@@ -17,6 +17,8 @@ class StoredKey:
     secret_hash: bytes
     scopes: tuple[str, ...]
     revoked: bool
+    organization_name: str
+    organization_url: str | None
 
 
 async def ensure_tenant(connection: asyncpg.Connection, name: str) -> uuid.UUID:
@@ -45,12 +47,31 @@ async def insert_key(
 
 async def fetch_key(connection: asyncpg.Connection | asyncpg.Pool, key_id: str) -> StoredKey | None:
     row = await connection.fetchrow(
-        "SELECT tenant_id, id, secret_hash, scopes, revoked_at IS NOT NULL AS revoked FROM api_keys WHERE id = $1",
+        """SELECT k.tenant_id, k.id, k.secret_hash, k.scopes, k.revoked_at IS NOT NULL AS revoked,
+                  coalesce(t.organization_name, t.name) AS organization_name, t.organization_url
+           FROM api_keys k JOIN tenants t ON t.id = k.tenant_id WHERE k.id = $1""",
         key_id,
     )
     if row is None:
         return None
-    return StoredKey(row["tenant_id"], row["id"], row["secret_hash"], tuple(row["scopes"]), row["revoked"])
+    return StoredKey(
+        row["tenant_id"], row["id"], row["secret_hash"], tuple(row["scopes"]), row["revoked"],
+        row["organization_name"], row["organization_url"],
+    )  # fmt: skip
+
+
+async def update_organization(
+    connection: asyncpg.Connection, tenant_name: str, organization_name: str | None, organization_url: str | None
+) -> bool:
+    status: str = await connection.execute(
+        """UPDATE tenants SET organization_name = coalesce($2, organization_name),
+                              organization_url = coalesce($3, organization_url)
+           WHERE name = $1""",
+        tenant_name,
+        organization_name,
+        organization_url,
+    )
+    return status.endswith(" 1")
 
 
 async def fetch_keys(connection: asyncpg.Connection, tenant_name: str | None) -> list[asyncpg.Record]:

@@ -1,0 +1,142 @@
+"""schema.org ClaimReview JSON-LD (https://schema.org/ClaimReview) for the reviewed claims of one article, with the
+properties Google's fact-check guidelines require (claimReviewed, reviewRating.alternateName, url) and recommend.
+
+Rating scale (bestRating 5, worstRating 1), by how much of the claim holds:
+false 1, mostly_false 2, misleading 2 (accurate parts, false overall impression: as bad as mostly false),
+mixed 3, mostly_true 4, true 5. ``unproven`` has no place on a truth scale (the evidence decides neither way), so
+its rating is textual only: alternateName "Unproven" without ratingValue/bestRating/worstRating, which Google
+accepts (only alternateName is required). ``unverified`` claims have no review and are left out.
+
+Nothing is invented: a claim with a verdict but no review_url is reported as skipped (ClaimReview.url is required
+and must be the published fact check), and a claim without reviewed_at gets no datePublished (recommended, not
+required) rather than a stored timestamp that is not the publication date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, Final
+from uuid import UUID
+
+from service.wire import Article, Attribution, Claim, SourceType, Verdict
+
+SCHEMA_CONTEXT: Final = "https://schema.org"
+BEST_RATING: Final = 5
+WORST_RATING: Final = 1
+VERDICT_LABELS: Final[dict[Verdict, str]] = {
+    "unverified": "Unverified",
+    "true": "True",
+    "mostly_true": "Mostly true",
+    "mixed": "Mixed",
+    "mostly_false": "Mostly false",
+    "false": "False",
+    "misleading": "Misleading",
+    "unproven": "Unproven",
+}
+RATING_VALUES: Final[dict[Verdict, int]] = {
+    "false": 1,
+    "mostly_false": 2,
+    "misleading": 2,
+    "mixed": 3,
+    "mostly_true": 4,
+    "true": 5,
+}
+# schema.org type of a claim's author by the attribution's source_type; Claim.author expects a Person or an
+# Organization, so an anonymous source ("a senior official") is a Person and a document stands for its issuer.
+AUTHOR_TYPES: Final[dict[SourceType, str]] = {
+    "person": "Person",
+    "anonymous": "Person",
+    "organization": "Organization",
+    "government": "GovernmentOrganization",
+    "media": "NewsMediaOrganization",
+    "document": "Organization",
+}
+# A claimant is free text with no type: most claims quoted in news come from people.
+DEFAULT_AUTHOR_TYPE: Final = "Person"
+
+
+def claim_reviews(
+    claims: Sequence[Claim],
+    attributions: Sequence[Attribution],
+    *,
+    article: Article,
+    organization: str,
+    organization_url: str | None,
+) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
+    """(one ClaimReview per reviewed claim, in the given order; ``{"id", "reason"}`` for each claim with a verdict
+    that cannot be published). The claim's author is the source of its first attribution, else its claimant."""
+    sources: dict[UUID, Attribution] = {}
+    for attribution in attributions:
+        if attribution.claim_id is not None:
+            sources.setdefault(attribution.claim_id, attribution)
+    reviews: list[dict[str, Any]] = []
+    skipped: list[dict[str, str]] = []
+    for claim in claims:
+        if claim.verdict == "unverified":
+            continue
+        if claim.review_url is None:
+            reason = "the claim has a verdict but no review_url; a ClaimReview must link to the published fact check"
+            skipped.append({"id": str(claim.id), "reason": reason})
+            continue
+        reviews.append(_review(claim, claim.review_url, sources.get(claim.id), article, organization, organization_url))
+    return reviews, skipped
+
+
+def _review(
+    claim: Claim,
+    url: str,
+    source: Attribution | None,
+    article: Article,
+    organization: str,
+    organization_url: str | None,
+) -> dict[str, Any]:
+    review: dict[str, Any] = {
+        "@context": SCHEMA_CONTEXT,
+        "@type": "ClaimReview",
+        "url": url,
+        "claimReviewed": claim.statement,
+        "itemReviewed": _item_reviewed(claim, source, article),
+        "author": {"@type": "Organization", "name": organization, **_optional("url", organization_url)},
+        "reviewRating": _rating(claim.verdict),
+    }
+    if claim.reviewed_at is not None:
+        review["datePublished"] = _timestamp(claim.reviewed_at)
+    if claim.verdict_explanation:
+        review["reviewBody"] = claim.verdict_explanation
+    return review
+
+
+def _rating(verdict: Verdict) -> dict[str, Any]:
+    rating: dict[str, Any] = {"@type": "Rating", "alternateName": VERDICT_LABELS[verdict]}
+    if verdict in RATING_VALUES:
+        rating |= {"ratingValue": RATING_VALUES[verdict], "bestRating": BEST_RATING, "worstRating": WORST_RATING}
+    return rating
+
+
+def _item_reviewed(claim: Claim, source: Attribution | None, article: Article) -> dict[str, Any]:
+    item: dict[str, Any] = {"@type": "Claim"}
+    if source is not None:
+        author_type = AUTHOR_TYPES[source.source_type] if source.source_type else DEFAULT_AUTHOR_TYPE
+        item["author"] = {"@type": author_type, "name": source.source}
+    elif claim.claimant is not None:
+        item["author"] = {"@type": DEFAULT_AUTHOR_TYPE, "name": claim.claimant}
+    if article.published_at is not None:
+        item["datePublished"] = _timestamp(article.published_at)
+    appearance: dict[str, Any] = {"@type": "CreativeWork", "url": article.url, **_optional("headline", article.title)}
+    if article.publisher is not None:
+        appearance["publisher"] = {"@type": "Organization", "name": article.publisher}
+    if article.published_at is not None:
+        appearance["datePublished"] = _timestamp(article.published_at)
+    item["appearance"] = appearance
+    return item
+
+
+def _optional(key: str, value: str | None) -> dict[str, str]:
+    return {} if value is None else {key: value}
+
+
+def _timestamp(moment: datetime) -> str:
+    """ISO 8601 in UTC; a naive time is taken as UTC."""
+    utc = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return utc.isoformat().replace("+00:00", "Z")

@@ -1,0 +1,64 @@
+"""What operators see: request ids, JSON logs, Prometheus metrics, rate limits, and behaviour without a database."""
+
+import json
+import logging
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from service.api.observability import JsonFormatter
+from service.app import create_app
+from service.config import Settings
+from tests.fixtures import riga_article
+
+
+async def test_a_given_request_id_comes_back_and_one_is_made_otherwise(client):
+    given = await client.get("/v1/articles", headers={"X-Request-ID": "cms-42.retry-1"})
+    assert given.headers["x-request-id"] == "cms-42.retry-1"
+    made = await client.get("/v1/articles", headers={"X-Request-ID": "bad id with spaces\n"})
+    assert made.headers["x-request-id"] != "bad id with spaces\n" and len(made.headers["x-request-id"]) == 32
+
+
+async def test_each_request_is_logged_as_json_with_its_id(client, caplog):
+    with caplog.at_level(logging.INFO, logger="factmark.requests"):
+        await client.get("/v1/articles", headers={"X-Request-ID": "trace-abc"})
+    [record] = [r for r in caplog.records if getattr(r, "request_id", None) == "trace-abc"]
+    line = json.loads(JsonFormatter().format(record))
+    assert line["status"] == 200 and line["path"] == "/v1/articles" and line["duration_ms"] >= 0
+    assert line["message"] == "request" and line["request_id"] == "trace-abc"
+
+
+async def test_metrics_count_requests_by_route_and_status(client):
+    await client.post("/v1/articles", json=riga_article())
+    await client.get("/v1/articles/00000000-0000-4000-8000-000000000000")
+    client.headers.clear()
+    text = (await client.get("/metrics")).text
+    assert 'path="/v1/articles/{article_id}"' in text
+    assert "factmark_request_duration_seconds_bucket" in text
+    assert 'status_code="404"' in text and 'status_code="201"' in text
+
+
+async def test_a_key_over_its_rate_limit_gets_429_with_retry_after(settings, tenant):
+    limited = Settings(**{**{f: getattr(settings, f) for f in settings.__struct_fields__}, "rate_limit_per_minute": 5})
+    async with AsyncTestClient(app=create_app(limited)) as client:
+        statuses = [(await client.get("/v1/articles", headers=tenant.headers("read"))) for _ in range(7)]
+    assert [r.status_code for r in statuses] == [200] * 5 + [429] * 2
+    assert int(statuses[-1].headers["retry-after"]) >= 1
+    assert statuses[-1].headers["content-type"].startswith("application/problem+json")
+
+
+@pytest.fixture
+async def app_without_database():
+    settings = Settings(database_url="postgresql://factmark@127.0.0.1:1/none", connect_timeout_s=1.0)
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        yield client
+
+
+async def test_without_a_database_requests_get_503_and_liveness_stays_up(app_without_database, tenant):
+    client = app_without_database
+    response = await client.get("/v1/articles", headers=tenant.headers("read"))
+    assert response.status_code == 503
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "retry-after" in response.headers
+    assert (await client.get("/readyz")).status_code == 503
+    assert (await client.get("/healthz")).status_code == 200
