@@ -15,6 +15,7 @@ from service.api.articles import ArticleController
 from service.api.auth import provide_principal, require_scope
 from service.api.body import StrictJSONRequest
 from service.api.health import healthz, readyz
+from service.api.http import correct_allow_headers
 from service.api.observability import MetricsController, prometheus_config, request_id_middleware
 from service.api.openapi import cors_config, finalize, openapi_config
 from service.api.problems import handle_exception
@@ -71,6 +72,7 @@ def create_app(settings: Settings) -> Litestar:
         debug=False,
     )
     finalize(app.openapi_schema)
+    correct_allow_headers(app.routes)
     return app
 
 

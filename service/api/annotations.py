@@ -20,7 +20,6 @@ from service.api.http import (
     LimitParam,
     OffsetUnitParam,
     Pool,
-    allow_options,
     check_if_match,
     decode_cursor,
     encode_cursor,
@@ -115,7 +114,6 @@ def _with(request: Request[Any, Any, Any], **values: str) -> str:
 class ArticleAnnotationsController(Controller):
     path = "/articles/{article_id:uuid}/annotations"
     tags = ["annotations"]
-    options = allow_options("/", "GET", "POST")
 
     @post(
         "/",
@@ -248,7 +246,6 @@ class ArticleAnnotationsController(Controller):
 class AnnotationController(Controller):
     path = "/annotations/{annotation_id:uuid}"
     tags = ["annotations"]
-    options = allow_options("/", "GET", "PATCH", "DELETE")
 
     @get("/", operation_id="getAnnotation", responses=problem_responses(404), summary="Read one annotation")
     async def read(

@@ -20,7 +20,6 @@ from service.api.http import (
     LimitParam,
     OffsetUnitParam,
     Pool,
-    allow_options,
     check_if_match,
     decode_cursor,
     encode_cursor,
@@ -84,8 +83,6 @@ async def _with_annotations(
 class ArticleController(Controller):
     path = "/articles"
     tags = ["articles"]
-    collection_options = allow_options("/", "GET", "POST")
-    item_options = allow_options("/{article_id:uuid}", "GET", "PATCH", "DELETE")
 
     @post(
         "/",

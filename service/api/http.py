@@ -9,10 +9,8 @@ from typing import Annotated, Any, Literal
 
 import asyncpg
 import msgspec
-from litestar import Response, route
+from litestar import Response
 from litestar.di import NamedDependency
-from litestar.enums import HttpMethod
-from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, HeaderParameter, QueryParameter
 
@@ -105,15 +103,18 @@ def parse_include(include: str | None, allowed: frozenset[str]) -> frozenset[str
     return parts
 
 
-def allow_options(path: str, *methods: str) -> HTTPRouteHandler:
-    """An OPTIONS handler for a controller path answering `Allow` with every method it serves (Litestar's own
-    lists only the last handler registered on a path)."""
-    allow = ", ".join(sorted({*methods, "OPTIONS"}))
+def correct_allow_headers(routes: list[Any]) -> None:
+    """Make each path's automatic OPTIONS answer list every method of the path.
 
-    async def options(self: Any) -> Response[None]:
-        return Response(None, status_code=204, headers={"Allow": allow})
+    Litestar builds that handler when a path's first handler is registered and keeps it as later handlers of the
+    same path join, so its `Allow` named only some of them. Rebind it to the final set of methods."""
+    for route in routes:
+        handlers = getattr(route, "route_handler_map", {}).get("OPTIONS")
+        if handlers is None or handlers[0].handler_name != "options_handler":
+            continue
+        allow = ", ".join(sorted(route.methods))
 
-    handler: HTTPRouteHandler = route(
-        path, http_method=[HttpMethod.OPTIONS], include_in_schema=False, opt={"public": True}
-    )(options)
-    return handler
+        def options_handler(scope: Any, allow: str = allow) -> Response[None]:
+            return Response(None, status_code=204, headers={"Allow": allow}, media_type="text/plain")
+
+        handlers[0]._fn = options_handler
