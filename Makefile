@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test lint typecheck openapi bench clean
+.PHONY: serve test lint typecheck openapi bench fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,12 @@ test: lint typecheck  ## lint, type-check and run the whole suite against a real
 openapi: $(STAMP)  ## regenerate openapi/openapi.json from the app
 	$(BIN)/factmark openapi
 
-bench: $(STAMP)
+bench: $(STAMP)  ## benchmarks with same-run baselines (needs wrk: apt-get install -y wrk)
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python -m bench
+
+fuzz: $(STAMP)  ## a long Schemathesis run over every operation
+	FACTMARK_FUZZ_EXAMPLES=300 $(BIN)/pytest tests/test_fuzz.py
 
 clean:
 	rm -rf $(VENV) .factmark .pytest_cache .ruff_cache .mypy_cache
