@@ -20,6 +20,7 @@ from service.api.http import (
     LimitParam,
     OffsetUnitParam,
     Pool,
+    as_rendered,
     check_if_match,
     decode_cursor,
     encode_cursor,
@@ -81,25 +82,26 @@ async def _earlier_revision(
     return None if revision == current else revision
 
 
-def _annotation_response(
-    annotation: Annotation, status_code: int = 200, location: bool = False
-) -> Response[Annotation]:
-    headers = {"ETag": etag(annotation.version), "Vary": "Accept"}
-    if location:
-        headers["Location"] = f"/v1/annotations/{annotation.id}"
-    return Response(annotation, status_code=status_code, headers=headers)
+def _json_response(document: bytes, headers: dict[str, str]) -> Response[Any]:
+    """An annotation rendered as JSON by the database, passed through untouched."""
+    return Response(document, headers={**headers, "Vary": "Accept"}, media_type="application/json")
 
 
-async def _read(
+async def _read_document(
     connection: asyncpg.Connection | asyncpg.Pool,
-    principal: CurrentPrincipal,
-    annotation_id: Id,
+    principal: Principal,
+    annotation_id: uuid.UUID,
     unit: OffsetUnit,
-) -> Annotation:
-    annotation = await annotation_store.fetch_annotation(connection, principal.tenant_id, annotation_id, unit)
-    if annotation is None:
-        raise NotFound(f"no annotation {annotation_id}")
-    return annotation
+    revision: int | None = None,
+) -> tuple[bytes, int, uuid.UUID]:
+    """(JSON document, version, article id) of one annotation."""
+    found = await annotation_store.fetch_annotation(
+        connection, principal.tenant_id, annotation_id, unit, revision, as_json=True
+    )
+    if found is None:
+        raise NotFound(f"no annotation {annotation_id}" + (f" at revision {revision}" if revision else ""))
+    document, version, article_id = found
+    return document, version, article_id
 
 
 def _without(request: Request[Any, Any, Any], name: str) -> str:
@@ -151,18 +153,19 @@ class ArticleAnnotationsController(Controller):
             ids = await create_annotations(
                 connection, principal.tenant_id, text, items, offset_unit, None if single else ""
             )
-            # W3C selectors count code points whatever offset_unit says.
-            unit = "codepoint" if w3c else offset_unit
-            by_id = {
-                a.id: a
-                for a in await annotation_store.fetch_annotations_by_ids(connection, principal.tenant_id, ids, unit)
-            }
-            created = [by_id[i] for i in ids]
             headers = {"Vary": "Accept"}
-            if single:
-                headers |= {"ETag": etag(created[0].version), "Location": f"/v1/annotations/{created[0].id}"}
+            if single:  # a new annotation is at version 1
+                headers |= {"ETag": etag(1), "Location": f"/v1/annotations/{ids[0]}"}
             if not w3c:
-                return await idempotency.answer(created[0] if single else AnnotationBatch(items=created), 201, headers)
+                documents = await annotation_store.fetch_annotations_by_ids(
+                    connection, principal.tenant_id, ids, offset_unit, as_json=True
+                )
+                rendered = as_rendered(documents[i] for i in ids)
+                content = rendered[0] if single else AnnotationBatch(items=rendered)
+                return await idempotency.answer(content, 201, headers)
+            # W3C selectors count code points whatever offset_unit says.
+            by_id = await annotation_store.fetch_annotations_by_ids(connection, principal.tenant_id, ids, "codepoint")
+            created = [by_id[i] for i in ids]
             base, collection = base_url(request, settings.public_url), str(request.url).split("?")[0]
             document = (
                 to_w3c(created[0], article_url=text.url, base_url=base, creator_name=creator(principal))
@@ -216,13 +219,14 @@ class ArticleAnnotationsController(Controller):
             kinds=kind or (), tag=tag, status=status, overlap_start=start, overlap_end=end
         )
         items, last = await annotation_store.fetch_annotations_page(
-            pool, principal.tenant_id, article_id, offset_unit, where, after, limit, earlier
+            pool, principal.tenant_id, article_id, offset_unit, where, after, limit, earlier, as_json=not w3c
         )
         next_cursor = encode_cursor([last[0], last[1], str(last[2])]) if last else None
         if not w3c:
             if not items and not await article_store.article_exists(pool, principal.tenant_id, article_id):
                 raise NotFound(f"no article {article_id}")
-            return Response(AnnotationPage(items=items, next_cursor=next_cursor), headers={"Vary": "Accept"})
+            page = AnnotationPage(items=as_rendered(items), next_cursor=next_cursor)
+            return Response(page, headers={"Vary": "Accept"})
         article_url = await article_store.fetch_article_url(pool, principal.tenant_id, article_id)
         if article_url is None:
             raise NotFound(f"no article {article_id}")
@@ -260,26 +264,24 @@ class AnnotationController(Controller):
     ) -> Response[Annotation]:
         w3c = negotiated(request)
         offset_unit = "codepoint" if w3c else offset_unit
-        annotation = await _read(pool, principal, annotation_id, offset_unit)
-        earlier = await _earlier_revision(pool, principal, annotation.article_id, revision)
+        document, version, article_id = await _read_document(pool, principal, annotation_id, offset_unit)
+        earlier = await _earlier_revision(pool, principal, article_id, revision)
         if earlier is not None:
-            then = await annotation_store.fetch_annotation(
-                pool, principal.tenant_id, annotation_id, offset_unit, earlier
-            )
-            if then is None:
-                raise NotFound(f"annotation {annotation_id} did not exist at revision {earlier}")
-            annotation = then
-        if w3c:
-            article_url = await article_store.fetch_article_url(pool, principal.tenant_id, annotation.article_id)
-            document = to_w3c(
+            document, version, article_id = await _read_document(pool, principal, annotation_id, offset_unit, earlier)
+        if not w3c:
+            return _json_response(document, {"ETag": etag(version)} if earlier is None else {})
+        annotation = await annotation_store.fetch_annotation(
+            pool, principal.tenant_id, annotation_id, offset_unit, earlier
+        )
+        if annotation is not None:
+            article_url = await article_store.fetch_article_url(pool, principal.tenant_id, article_id)
+            w3c_document = to_w3c(
                 annotation, article_url=article_url or "", base_url=base_url(request, settings.public_url),
                 creator_name=creator(principal),
             )  # fmt: skip
-            headers = {"Allow": ANNOTATION_ALLOW} | ({"ETag": etag(annotation.version)} if earlier is None else {})
-            return w3c_response(document, 200, headers, RESOURCE_LINK)
-        if earlier is not None:
-            return Response(annotation, headers={"Vary": "Accept"})
-        return _annotation_response(annotation)
+            headers = {"Allow": ANNOTATION_ALLOW} | ({"ETag": etag(version)} if earlier is None else {})
+            return w3c_response(w3c_document, 200, headers, RESOURCE_LINK)
+        raise NotFound(f"no annotation {annotation_id}")  # deleted meanwhile
 
     @patch(
         "/",
@@ -327,8 +329,8 @@ class AnnotationController(Controller):
                 changes,
                 await connection.fetchval("SELECT now()"),
             )
-            annotation = await _read(connection, principal, annotation_id, offset_unit)
-        return _annotation_response(annotation)
+            document, version, _ = await _read_document(connection, principal, annotation_id, offset_unit)
+        return _json_response(document, {"ETag": etag(version)})
 
     @delete(
         "/",

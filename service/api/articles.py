@@ -20,6 +20,7 @@ from service.api.http import (
     LimitParam,
     OffsetUnitParam,
     Pool,
+    as_rendered,
     check_if_match,
     decode_cursor,
     encode_cursor,
@@ -74,9 +75,10 @@ def _article_response(article: Article, status_code: int = 200, location: bool =
 async def _with_annotations(
     connection: asyncpg.Connection | asyncpg.Pool, principal: CurrentPrincipal, article: Article, unit: OffsetUnit
 ) -> Article:
-    article.annotations = await annotation_store.fetch_annotations_of_article(
-        connection, principal.tenant_id, article.id, unit
+    documents = await annotation_store.fetch_annotations_of_article(
+        connection, principal.tenant_id, article.id, unit, as_json=True
     )
+    article.annotations = as_rendered(documents)
     return article
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from typing import Annotated, Any, Literal
+from collections.abc import Iterable
+from typing import Annotated, Any, Literal, cast
 
 import asyncpg
 import msgspec
@@ -16,7 +17,7 @@ from litestar.params import FromPath, HeaderParameter, QueryParameter
 
 from service.config import Settings
 from service.errors import InvalidInput, PreconditionFailed
-from service.wire import MAX_PAGE, Problem
+from service.wire import MAX_PAGE, Annotation, Problem
 
 OffsetUnitParam = Annotated[
     Literal["codepoint", "utf16"],
@@ -118,3 +119,9 @@ def correct_allow_headers(routes: list[Any]) -> None:
             return Response(None, status_code=204, headers={"Allow": allow}, media_type="text/plain")
 
         handlers[0]._fn = options_handler
+
+
+def as_rendered(documents: Iterable[bytes]) -> list[Annotation]:
+    """Annotations rendered to JSON by the database, wrapped so msgspec writes them out as they are. Typed as the
+    Structs they encode: tests/store/test_annotation_documents.py checks that they decode as exactly those."""
+    return cast("list[Annotation]", [msgspec.Raw(document) for document in documents])

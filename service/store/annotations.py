@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -54,10 +55,47 @@ _COMMON = ("id", "article_id", "start", "end", "quote", "prefix", "suffix", "tag
 _KIND_FIELD_ORDER = {kind: tuple(sorted(fields)) for kind, fields in KIND_FIELDS.items()}
 
 
-def select_annotations(unit: OffsetUnit, extra_columns: str = "", at_revision: str | None = None) -> str:
-    """The SELECT of annotation rows in `unit`; `at_revision` is the placeholder of an earlier revision."""
+_UTC = "to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+_JSON_VALUES = {
+    "statement": "coalesce(statement, quote)",
+    "anchor": (
+        "json_build_object('status', anchor_status, 'revision', anchor_revision, 'confidence', anchor_confidence)"
+    ),
+    "created_at": _UTC.format("created_at"),
+    "updated_at": _UTC.format("updated_at"),
+    "reviewed_at": _UTC.format("reviewed_at"),
+}
+
+
+@functools.cache
+def _json_document(unit: OffsetUnit) -> str:
+    """SQL that renders a row as the annotation's JSON (the wire Struct's fields), so reads pass it through
+    without decoding and re-encoding; tests/store/test_annotation_documents.py keeps the two in step."""
+    start, end = ("start_cp", "end_cp") if unit == "codepoint" else ("start_utf16", "end_utf16")
+    values = {**_JSON_VALUES, "start": start, "end": end}
+    cases = []
+    for kind, cls in ANNOTATION_CLASSES.items():
+        pairs = ", ".join(f"'{name}', {values.get(name, name)}" for name in cls.__struct_fields__)
+        cases.append(f"WHEN '{kind}' THEN json_build_object('kind', kind, {pairs})")
+    return f"CASE kind {' '.join(cases)} END"
+
+
+@functools.cache
+def select_annotations(
+    unit: OffsetUnit, extra_columns: str = "", at_revision: str | None = None, as_json: bool = False
+) -> str:
+    """The SELECT of annotation rows in `unit`; `at_revision` is the placeholder of an earlier revision;
+    `as_json` selects each row rendered as JSON (`doc`) with its id, version and keyset instead of columns."""
     source = "annotations" if at_revision is None else _AT_REVISION.format(revision=at_revision)
+    if as_json:
+        columns = f"{_json_document(unit)} AS doc, id, version, start_cp, end_cp{extra_columns}"
+        return f"SELECT {columns}\nFROM {source}"
     return _SELECT.format(offsets=_OFFSET_COLUMNS[unit] + extra_columns, source=source)
+
+
+def _shaped(rows: Sequence[asyncpg.Record], as_json: bool) -> list[Any]:
+    """Structs, or with `as_json` the rows' JSON documents as bytes."""
+    return [row["doc"] for row in rows] if as_json else [to_annotation(row) for row in rows]
 
 
 def to_annotation(row: asyncpg.Record) -> Annotation:
@@ -71,6 +109,7 @@ def to_annotation(row: asyncpg.Record) -> Annotation:
     return ANNOTATION_CLASSES[kind](**fields)  # type: ignore[return-value]
 
 
+@functools.cache
 def _filters(unit: OffsetUnit) -> str:
     """The list filters, parameters $1 to $7: tenant, article, kinds, tag, status, overlap start and end."""
     start_col, end_col = ("start_cp", "end_cp") if unit == "codepoint" else ("start_utf16", "end_utf16")
@@ -99,14 +138,19 @@ async def insert_annotations(connection: asyncpg.Connection, rows: Sequence[tupl
 
 
 async def fetch_annotations_by_ids(
-    connection: asyncpg.Connection, tenant_id: uuid.UUID, ids: Sequence[uuid.UUID], unit: OffsetUnit
-) -> list[Annotation]:
+    connection: asyncpg.Connection,
+    tenant_id: uuid.UUID,
+    ids: Sequence[uuid.UUID],
+    unit: OffsetUnit,
+    as_json: bool = False,
+) -> dict[uuid.UUID, Any]:
+    """The annotations (Structs, or JSON documents with `as_json`) by id."""
     rows = await connection.fetch(
-        select_annotations(unit) + " WHERE tenant_id = $1 AND id = ANY($2::uuid[]) ORDER BY start_cp, end_cp, id",
+        select_annotations(unit, as_json=as_json) + " WHERE tenant_id = $1 AND id = ANY($2::uuid[])",
         tenant_id,
         list(ids),
     )
-    return [to_annotation(row) for row in rows]
+    return {row["id"]: item for row, item in zip(rows, _shaped(rows, as_json), strict=True)}
 
 
 async def fetch_annotations_of_article(
@@ -114,13 +158,16 @@ async def fetch_annotations_of_article(
     tenant_id: uuid.UUID,
     article_id: uuid.UUID,
     unit: OffsetUnit,
-) -> list[Annotation]:
+    as_json: bool = False,
+) -> list[Any]:
+    """Every annotation of the article in text order: Structs, or JSON documents with `as_json`."""
     rows = await connection.fetch(
-        select_annotations(unit) + " WHERE tenant_id = $1 AND article_id = $2 ORDER BY start_cp, end_cp, id",
+        select_annotations(unit, as_json=as_json)
+        + " WHERE tenant_id = $1 AND article_id = $2 ORDER BY start_cp, end_cp, id",
         tenant_id,
         article_id,
     )
-    return [to_annotation(row) for row in rows]
+    return _shaped(rows, as_json)
 
 
 async def fetch_annotations_page(
@@ -132,11 +179,13 @@ async def fetch_annotations_page(
     after: tuple[int, int, uuid.UUID] | None,
     limit: int,
     revision: int | None = None,
-) -> tuple[list[Annotation], tuple[int, int, uuid.UUID] | None]:
+    as_json: bool = False,
+) -> tuple[list[Any], tuple[int, int, uuid.UUID] | None]:
     """One page in text order after the keyset `after` (code point start, end, id), and the keyset of the
-    page's last item when more rows follow (else None). `revision`: as they stood at that earlier revision."""
+    page's last item when more rows follow (else None). `revision`: as they stood at that earlier revision.
+    Items are Structs, or JSON documents (bytes) with `as_json`."""
     select = select_annotations(
-        unit, ", start_cp AS key_start, end_cp AS key_end", at_revision="$12" if revision is not None else None
+        unit, ", start_cp AS key_start, end_cp AS key_end", "$12" if revision is not None else None, as_json
     )
     rows = await connection.fetch(
         select
@@ -159,7 +208,7 @@ LIMIT $11""",
     more = len(rows) > limit
     rows = rows[:limit]
     last = (rows[-1]["key_start"], rows[-1]["key_end"], rows[-1]["id"]) if more else None
-    return [to_annotation(row) for row in rows], last
+    return _shaped(rows, as_json), last
 
 
 async def fetch_annotation(
@@ -168,15 +217,21 @@ async def fetch_annotation(
     annotation_id: uuid.UUID,
     unit: OffsetUnit,
     revision: int | None = None,
-) -> Annotation | None:
-    select = select_annotations(unit, at_revision="$3" if revision is not None else None)
+    as_json: bool = False,
+) -> Any:
+    """One annotation (a Struct, or with `as_json` a (JSON document, version, article id) triple), or None."""
+    select = select_annotations(
+        unit, ", article_id" if as_json else "", "$3" if revision is not None else None, as_json
+    )
     row = await connection.fetchrow(
         select + " WHERE tenant_id = $1 AND id = $2",
         tenant_id,
         annotation_id,
         *(() if revision is None else (revision,)),
     )
-    return None if row is None else to_annotation(row)
+    if row is None:
+        return None
+    return (row["doc"], row["version"], row["article_id"]) if as_json else to_annotation(row)
 
 
 async def count_annotations(

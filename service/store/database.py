@@ -28,6 +28,17 @@ def start_embedded(data_dir: Path) -> tuple[str, Any]:
     return server.get_uri(), server
 
 
+async def _prepare_connection(connection: asyncpg.Connection) -> None:
+    # `json` values arrive as the bytes PostgreSQL sent: documents built in SQL go to the client untouched.
+    await connection.set_type_codec("json", schema="pg_catalog", encoder=bytes, decoder=bytes, format="binary")
+
+
+async def _keep_connection(connection: asyncpg.Connection) -> None:
+    """Pool reset on release: nothing. Pooled connections never LISTEN, hold advisory locks or change settings
+    (migrations run on their own connection), and asyncpg rolls back an open transaction anyway; the default
+    reset would cost a round trip per request."""
+
+
 async def create_pool(settings: Settings) -> asyncpg.Pool:
     if settings.database_url is None:
         raise RuntimeError("create_pool needs a database_url; the CLI starts the embedded server first")
@@ -39,6 +50,8 @@ async def create_pool(settings: Settings) -> asyncpg.Pool:
         "command_timeout": settings.statement_timeout_ms / 1000 + 1,
         "max_inactive_connection_lifetime": 300,
         "server_settings": {"application_name": "factmark", "statement_timeout": str(settings.statement_timeout_ms)},
+        "init": _prepare_connection,
+        "reset": _keep_connection,
     }
     try:
         pool = await asyncpg.create_pool(settings.database_url, min_size=settings.pool_min_size, **options)
