@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -13,10 +14,12 @@ from msgspec import UNSET
 
 from service.api.auth import CurrentPrincipal, Principal
 from service.api.http import (
+    NOT_MODIFIED,
     CurrentSettings,
     CursorParam,
     Id,
     IfMatchHeader,
+    IfNoneMatchHeader,
     LimitParam,
     OffsetUnitParam,
     Pool,
@@ -25,6 +28,8 @@ from service.api.http import (
     decode_cursor,
     encode_cursor,
     etag,
+    etag_listed,
+    not_modified,
     problem_responses,
 )
 from service.api.idempotency import Idempotency, IdempotencyKeyHeader, fingerprint
@@ -104,6 +109,13 @@ async def _read_document(
     return document, version, article_id
 
 
+def _list_etag(request: Request[Any, Any, Any], w3c: bool, version: str) -> str:
+    """A weak ETag of one list request (its parameters and representation) over the matching rows' version."""
+    parameters = sorted(request.query_params.multi_items())
+    digest = hashlib.sha256(repr((w3c, parameters, version)).encode()).hexdigest()[:24]
+    return f'W/"{digest}"'
+
+
 def _without(request: Request[Any, Any, Any], name: str) -> str:
     return urlencode([(k, v) for k, v in request.query_params.multi_items() if k != name])
 
@@ -181,7 +193,7 @@ class ArticleAnnotationsController(Controller):
     @get(
         "/",
         operation_id="listAnnotations",
-        responses=problem_responses(404),
+        responses=problem_responses(404) | NOT_MODIFIED,
         summary="List an article's annotations in text order",
     )
     async def list_annotations(
@@ -208,6 +220,7 @@ class ArticleAnnotationsController(Controller):
         limit: LimitParam = 100,
         offset_unit: OffsetUnitParam = "codepoint",
         revision: RevisionParam = None,
+        if_none_match: IfNoneMatchHeader = None,
     ) -> Response[AnnotationPage]:
         w3c = negotiated(request)
         offset_unit = "codepoint" if w3c else offset_unit
@@ -218,15 +231,19 @@ class ArticleAnnotationsController(Controller):
         where = annotation_store.AnnotationFilter(
             kinds=kind or (), tag=tag, status=status, overlap_start=start, overlap_end=end
         )
-        items, last = await annotation_store.fetch_annotations_page(
-            pool, principal.tenant_id, article_id, offset_unit, where, after, limit, earlier, as_json=not w3c
-        )
+        page_request = (pool, principal.tenant_id, article_id, offset_unit, where, after)
+        if if_none_match is not None:  # a re-poll costs one aggregate over the matching rows
+            tag = _list_etag(request, w3c, await annotation_store.fetch_annotations_version(*page_request, earlier))
+            if etag_listed(if_none_match, tag):
+                return not_modified(tag)
+        rows = await annotation_store.fetch_annotations_page(*page_request, limit, earlier, as_json=not w3c)
+        items, last, tag = rows.items, rows.last, _list_etag(request, w3c, rows.version)
         next_cursor = encode_cursor([last[0], last[1], str(last[2])]) if last else None
         if not w3c:
             if not items and not await article_store.article_exists(pool, principal.tenant_id, article_id):
                 raise NotFound(f"no article {article_id}")
             page = AnnotationPage(items=as_rendered(items), next_cursor=next_cursor)
-            return Response(page, headers={"Vary": "Accept"})
+            return Response(page, headers={"Vary": "Accept", "ETag": tag})
         article_url = await article_store.fetch_article_url(pool, principal.tenant_id, article_id)
         if article_url is None:
             raise NotFound(f"no article {article_id}")
@@ -244,7 +261,7 @@ class ArticleAnnotationsController(Controller):
             )
         else:
             document = to_annotation_page(items, page_url=page_url, collection_url=collection_url, **w3c_args)
-        return w3c_response(document, 200, {"Allow": CONTAINER_ALLOW}, CONTAINER_LINKS)
+        return w3c_response(document, 200, {"Allow": CONTAINER_ALLOW, "ETag": tag}, CONTAINER_LINKS)
 
 
 class AnnotationController(Controller):

@@ -33,6 +33,13 @@ CursorParam = Annotated[
         max_length=512, pattern=r"^[A-Za-z0-9_-]+$", description="`next_cursor` of the previous page; opaque."
     ),
 ]
+IfNoneMatchHeader = Annotated[
+    str | None,
+    HeaderParameter(
+        name="If-None-Match", description="ETag of the copy you hold: 304 Not Modified if it is still current."
+    ),
+]
+NOT_MODIFIED = {304: ResponseSpec(data_container=None, description="Not modified since the ETag in If-None-Match")}
 IfMatchHeader = Annotated[
     str | None, HeaderParameter(name="If-Match", description="ETag of the version this change is based on.")
 ]
@@ -72,12 +79,17 @@ def etag(version: int) -> str:
     return f'"{version}"'
 
 
+def etag_listed(header: str, tag: str) -> bool:
+    """Whether an If-Match / If-None-Match header names `tag` (or `*`), comparing weakly."""
+    candidates = {candidate.strip().removeprefix("W/") for candidate in header.split(",")}
+    return "*" in candidates or tag.removeprefix("W/") in candidates
+
+
 def check_if_match(if_match: str | None, version: int) -> None:
     """412 unless `If-Match` is absent, `*`, or lists the current ETag (weak or strong)."""
     if if_match is None:
         return
-    candidates = {tag.strip().removeprefix("W/") for tag in if_match.split(",")}
-    if "*" not in candidates and etag(version) not in candidates:
+    if not etag_listed(if_match, etag(version)):
         raise PreconditionFailed(
             f"the resource is at version {version} (ETag {etag(version)}); fetch it and retry",
             current_etag=etag(version),
@@ -125,3 +137,7 @@ def as_rendered(documents: Iterable[bytes]) -> list[Annotation]:
     """Annotations rendered to JSON by the database, wrapped so msgspec writes them out as they are. Typed as the
     Structs they encode: tests/store/test_annotation_documents.py checks that they decode as exactly those."""
     return cast("list[Annotation]", [msgspec.Raw(document) for document in documents])
+
+
+def not_modified(tag: str) -> Response[Any]:
+    return Response(b"", status_code=304, headers={"ETag": tag, "Vary": "Accept"})

@@ -170,6 +170,35 @@ async def fetch_annotations_of_article(
     return _shaped(rows, as_json)
 
 
+@dataclass(frozen=True, slots=True)
+class AnnotationRows:
+    """One page of annotations: the items (Structs, or JSON documents as bytes), the keyset of the last item
+    when more follow, and a `version` of everything the request matched (for its ETag)."""
+
+    items: list[Any]
+    last: tuple[int, int, uuid.UUID] | None
+    version: str
+
+
+def _version(matching: int, changed: datetime | None) -> str:
+    """Changes whenever a matching annotation is added, removed or changed (each write sets updated_at)."""
+    return f"{matching}:{changed.timestamp() if changed else 0}"
+
+
+# A page request's WHERE: the filters ($1-$7) and the keyset ($8-$10); $11 is an earlier revision, if any.
+_KEYSET = "\n  AND ($8::int IS NULL OR (start_cp, end_cp, id) > ($8, $9, $10))"
+
+
+def _page_arguments(
+    tenant_id: uuid.UUID, article_id: uuid.UUID, where: AnnotationFilter, after: tuple[int, int, uuid.UUID] | None,
+    revision: int | None,
+) -> list[Any]:  # fmt: skip
+    return [
+        tenant_id, article_id, list(where.kinds) or None, where.tag, where.status, where.overlap_start,
+        where.overlap_end, *(after or (None, None, None)), *((revision,) if revision is not None else ()),
+    ]  # fmt: skip
+
+
 async def fetch_annotations_page(
     connection: asyncpg.Connection | asyncpg.Pool,
     tenant_id: uuid.UUID,
@@ -180,35 +209,43 @@ async def fetch_annotations_page(
     limit: int,
     revision: int | None = None,
     as_json: bool = False,
-) -> tuple[list[Any], tuple[int, int, uuid.UUID] | None]:
-    """One page in text order after the keyset `after` (code point start, end, id), and the keyset of the
-    page's last item when more rows follow (else None). `revision`: as they stood at that earlier revision.
-    Items are Structs, or JSON documents (bytes) with `as_json`."""
-    select = select_annotations(
-        unit, ", start_cp AS key_start, end_cp AS key_end", "$12" if revision is not None else None, as_json
+) -> AnnotationRows:
+    """One page in text order after the keyset `after` (code point start, end, id). `revision`: as they stood
+    at that earlier revision. Items are Structs, or JSON documents (bytes) with `as_json`."""
+    extra = (
+        ", start_cp AS key_start, end_cp AS key_end, count(*) OVER () AS matching, max(updated_at) OVER () AS changed"
     )
+    select = select_annotations(unit, extra, "$11" if revision is not None else None, as_json)
+    arguments = _page_arguments(tenant_id, article_id, where, after, revision)
     rows = await connection.fetch(
-        select
-        + _filters(unit)
-        + """
-  AND ($8::int IS NULL OR (start_cp, end_cp, id) > ($8, $9, $10))
-ORDER BY start_cp, end_cp, id
-LIMIT $11""",
-        tenant_id,
-        article_id,
-        list(where.kinds) or None,
-        where.tag,
-        where.status,
-        where.overlap_start,
-        where.overlap_end,
-        *(after or (None, None, None)),
+        f"{select}{_filters(unit)}{_KEYSET}\nORDER BY start_cp, end_cp, id\nLIMIT ${len(arguments) + 1}",
+        *arguments,
         limit + 1,
-        *((revision,) if revision is not None else ()),
     )
+    version = _version(rows[0]["matching"], rows[0]["changed"]) if rows else _version(0, None)
     more = len(rows) > limit
     rows = rows[:limit]
     last = (rows[-1]["key_start"], rows[-1]["key_end"], rows[-1]["id"]) if more else None
-    return _shaped(rows, as_json), last
+    return AnnotationRows(_shaped(rows, as_json), last, version)
+
+
+async def fetch_annotations_version(
+    connection: asyncpg.Connection | asyncpg.Pool,
+    tenant_id: uuid.UUID,
+    article_id: uuid.UUID,
+    unit: OffsetUnit,
+    where: AnnotationFilter,
+    after: tuple[int, int, uuid.UUID] | None,
+    revision: int | None = None,
+) -> str:
+    """The `version` the same page request would report, from one aggregate over the matching rows."""
+    source = "annotations" if revision is None else _AT_REVISION.format(revision="$11")
+    row = await connection.fetchrow(
+        f"SELECT count(*) AS matching, max(updated_at) AS changed FROM {source}{_filters(unit)}{_KEYSET}",
+        *_page_arguments(tenant_id, article_id, where, after, revision),
+    )
+    assert row is not None
+    return _version(row["matching"], row["changed"])
 
 
 async def fetch_annotation(

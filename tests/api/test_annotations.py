@@ -277,3 +277,23 @@ async def test_client_chosen_ids_link_inside_a_batch_and_duplicates_conflict(cli
     assert (await post_annotations(client, article, batch)).status_code == 201
     again = await post_annotations(client, article, batch[1])
     assert again.status_code == 409
+
+
+async def test_a_repoll_with_the_list_etag_is_304_until_something_changes(client):
+    created = (await client.post("/v1/articles", json=riga_article())).json()
+    url = f"/v1/articles/{created['id']}/annotations"
+    first = await client.get(url, params={"kind": "claim"})
+    tag = first.headers["etag"]
+    assert (await client.get(url, params={"kind": "claim"}, headers={"If-None-Match": tag})).status_code == 304
+    assert (await client.get(url, params={"kind": "figure"}, headers={"If-None-Match": tag})).status_code == 200
+    claim = first.json()["items"][0]
+    await client.patch(f"/v1/annotations/{claim['id']}", json={"verdict": "false"})
+    changed = await client.get(url, params={"kind": "claim"}, headers={"If-None-Match": tag})
+    assert changed.status_code == 200 and changed.headers["etag"] != tag
+    assert changed.json()["items"][0]["verdict"] == "false"
+    tag = changed.headers["etag"]
+    await client.post(url, json={"kind": "claim", "quote": "the vessels were insured"})
+    assert (await client.get(url, params={"kind": "claim"}, headers={"If-None-Match": tag})).status_code == 200
+    everything = await client.get(url)
+    await client.delete(f"/v1/annotations/{everything.json()['items'][-1]['id']}")
+    assert (await client.get(url, headers={"If-None-Match": everything.headers["etag"]})).status_code == 200
