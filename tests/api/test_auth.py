@@ -15,8 +15,12 @@ ENDPOINTS = [
     ("GET", "/v1/annotations/{annotation}"),
     ("PATCH", "/v1/annotations/{annotation}"),
     ("DELETE", "/v1/annotations/{annotation}"),
+    ("PUT", "/v1/articles/{article}/text"),
+    ("GET", "/v1/articles/{article}/revisions"),
+    ("GET", "/v1/articles/{article}/revisions/1"),
+    ("GET", "/v1/articles/{article}/claimreview"),
 ]
-WRITES = {"POST", "PATCH", "DELETE"}
+WRITES = {"POST", "PATCH", "DELETE", "PUT"}
 
 
 @pytest.fixture
@@ -26,6 +30,8 @@ async def stored(client):
 
 
 def body_for(method, path):
+    if method == "PUT":
+        return {"text": "A new text."}
     if method == "PATCH":
         return {"note": "x"} if "annotations" in path else {"title": "x"}
     if method == "POST":
@@ -48,8 +54,26 @@ async def test_without_a_valid_key_every_endpoint_is_401(app_client, stored, met
     response = await app_client.request(method, path.format(**stored), headers=headers, json=body_for(method, path))
     assert response.status_code == 401
     assert response.headers["content-type"].startswith("application/problem+json")
-    if authorization and "_" in authorization:
-        assert authorization.split()[-1] not in response.text  # secrets are never echoed
+    assert_no_leak(response, authorization)
+
+
+def assert_no_leak(response, authorization):
+    """Error bodies never echo a key's secret, nor SQL or driver internals."""
+    token = (authorization or "").split()[-1] if authorization else ""
+    if token.startswith("fmk_") and token.count("_") >= 2:
+        assert token.split("_", 2)[2] not in response.text
+    for internal in ("SELECT", "INSERT", "asyncpg", "Traceback", "secret_hash"):
+        assert internal not in response.text
+
+
+@pytest.mark.parametrize(("method", "path"), ENDPOINTS)
+async def test_a_revoked_key_is_401_on_every_endpoint(app_client, tenant, stored, db, method, path):
+    await db.execute("UPDATE api_keys SET revoked_at = now() WHERE id = $1", tenant.write.split("_")[1])
+    app_client.headers.clear()
+    headers = tenant.headers("write")
+    response = await app_client.request(method, path.format(**stored), headers=headers, json=body_for(method, path))
+    assert response.status_code == 401
+    assert_no_leak(response, headers["Authorization"])
 
 
 @pytest.mark.parametrize(("method", "path"), ENDPOINTS)

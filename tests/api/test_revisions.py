@@ -1,6 +1,8 @@
 """Edits to an article's text: every annotation is re-anchored in the same transaction and the report says
 what happened to each; earlier revisions stay readable, and annotations can be read as they were."""
 
+import asyncio
+
 import pytest
 
 from tests.fixtures import RIGA, riga_article
@@ -131,3 +133,21 @@ async def test_annotations_created_after_a_revision_do_not_exist_at_it(client, a
     assert created.json()["id"] not in await annotations_of(client, article["id"], revision=1)
     missing = await client.get(f"/v1/annotations/{created.json()['id']}", params={"revision": 1})
     assert missing.status_code == 404
+
+
+async def test_concurrent_batches_and_text_revisions_never_interleave(client):
+    created = (await client.post("/v1/articles", json=riga_article(annotations=[]))).json()
+    url = f"/v1/articles/{created['id']}/annotations"
+    batch = [{"kind": "claim", "quote": "had left the port"}, {"kind": "figure", "quote": "300 tonnes", "value": 300}]
+    texts = [f"UPDATE {n}: " * n + RIGA for n in range(1, 4)]
+    results = await asyncio.gather(
+        *(client.post(url, json=batch) for _ in range(6)),
+        *(put_text(client, created["id"], text) for text in texts),
+    )
+    assert all(r.status_code in (200, 201) for r in results), [r.text for r in results if r.status_code >= 300]
+    article = (await client.get(f"/v1/articles/{created['id']}")).json()
+    annotations = await annotations_of(client, created["id"])
+    assert len(annotations) == 12
+    for annotation in annotations.values():
+        assert annotation["anchor"]["revision"] == article["revision"], annotation  # nothing left on an old text
+        assert article["text"][annotation["start"] : annotation["end"]] == annotation["quote"]
