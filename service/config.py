@@ -23,6 +23,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     cors_origins: tuple[str, ...] = ()
     pool_min_size: int = 2
     pool_max_size: int = 10
+    pgbouncer: bool = False
+    """Behind PgBouncer in transaction mode: no server-side prepared statement cache."""
     statement_timeout_ms: int = 15_000
     connect_timeout_s: float = 5.0
     max_body_bytes: int = 32 * 1024 * 1024

@@ -51,6 +51,7 @@ async def create_pool(settings: Settings) -> asyncpg.Pool:
         "max_inactive_connection_lifetime": 300,
         "server_settings": {"application_name": "factmark", "statement_timeout": str(settings.statement_timeout_ms)},
         "init": _prepare_connection,
+        "statement_cache_size": 0 if settings.pgbouncer else 100,
         "reset": _keep_connection,
     }
     try:
