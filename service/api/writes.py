@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import asyncpg
 
-from service.domain.kinds import annotation_columns, check_links, link_of
+from service.domain.kinds import KIND_OF, annotation_columns, check_links, link_of
 from service.domain.offsets import OffsetUnit
 from service.domain.spans import IndexedText, resolve_span
 from service.errors import Conflict, InvalidInput
@@ -58,12 +58,8 @@ async def create_annotations(
             now=article.now,
             pointer=pointer,
         )
-        rows.append(
-            tuple(
-                tenant_id if name == "tenant_id" else article.article_id if name == "article_id" else columns[name]
-                for name in annotation_store.INSERT_COLUMNS
-            )
-        )
+        columns["tenant_id"], columns["article_id"] = tenant_id, article.article_id
+        rows.append(columns)
 
     chosen = [item.id for item in items if item.id is not None]
     if chosen and (taken := await annotation_store.fetch_existing_ids(connection, tenant_id, chosen)):
@@ -71,12 +67,12 @@ async def create_annotations(
             f"annotation id {sorted(map(str, taken))[0]} already exists", existing_ids=sorted(map(str, taken))
         )
 
-    links = [(pointer, type(item).__struct_config__.tag, link_of(item)) for pointer, item in zip(pointers, items)]
+    links = [(pointer, KIND_OF[type(item)], link_of(item)) for pointer, item in zip(pointers, items)]
     linked = {link for _, _, link in links if link is not None}
     batch_claims = {annotation_id for annotation_id, item in zip(ids, items) if isinstance(item, ClaimInput)}
     if outside := linked - batch_claims:
         batch_claims |= await annotation_store.fetch_claim_ids(connection, tenant_id, article.article_id, list(outside))
-    check_links(links, batch_claims)  # type: ignore[arg-type]
+    check_links(links, batch_claims)
 
     await annotation_store.insert_annotations(connection, rows)
     return ids

@@ -8,9 +8,16 @@ from datetime import datetime
 from typing import Any
 
 from service.domain.spans import Span
-from service.domain.urls import canonical_url
+from service.domain.urls import check_url
 from service.errors import InvalidInput
-from service.wire import KIND_FIELDS, AnnotationInput, AttributionInput, DenialInput
+from service.wire import (
+    KIND_FIELDS,
+    AnnotationInput,
+    AttributionInput,
+    ClaimInput,
+    DenialInput,
+    FigureInput,
+)
 
 ALL_KIND_FIELDS = frozenset().union(*KIND_FIELDS.values())
 # The link field of each kind that may point at a claim.
@@ -32,34 +39,32 @@ def span_columns(span: Span) -> dict[str, Any]:
 def check_kind_fields(kind: str, fields: dict[str, Any], pointer: str) -> None:
     """Field rules beyond the types: a review URL must be a real http(s) URL."""
     if kind == "claim" and fields.get("review_url") is not None:
-        canonical_url(fields["review_url"], f"{pointer}/review_url")
+        check_url(fields["review_url"], f"{pointer}/review_url")
+
+
+# Each input class's kind, and the kind columns it leaves empty.
+KIND_OF: dict[type[Any], str] = {
+    cls: str(cls.__struct_config__.tag) for cls in (ClaimInput, AttributionInput, DenialInput, FigureInput)
+}
+_OTHER_KIND_COLUMNS = {kind: dict.fromkeys(ALL_KIND_FIELDS - fields) for kind, fields in KIND_FIELDS.items()}
+_OWN_FIELDS = {kind: tuple(fields) for kind, fields in KIND_FIELDS.items()}
 
 
 def annotation_columns(
     item: AnnotationInput, span: Span, *, annotation_id: uuid.UUID, revision: int, now: datetime, pointer: str
 ) -> dict[str, Any]:
     """Every column of a new annotation's row (store/annotations.py orders them)."""
-    kind = type(item).__struct_config__.tag
-    assert isinstance(kind, str)
-    own = {name: getattr(item, name) for name in KIND_FIELDS[kind]}
+    kind = KIND_OF[type(item)]
+    own = {name: getattr(item, name) for name in _OWN_FIELDS[kind]}
     check_kind_fields(kind, own, pointer)
     return {
-        "id": annotation_id,
-        "kind": kind,
-        **span_columns(span),
-        "tags": list(item.tags),
-        "note": item.note,
-        "author": item.author,
-        "origin": item.origin,
-        "confidence": item.confidence,
-        "anchor_status": "anchored",
-        "anchor_revision": revision,
-        "anchor_confidence": 1.0,
-        "created_at": now,
-        "updated_at": now,
-        **dict.fromkeys(ALL_KIND_FIELDS - own.keys()),
-        **own,
-    }
+        "id": annotation_id, "kind": kind, "start_cp": span.start, "end_cp": span.end,
+        "start_utf16": span.start_utf16, "end_utf16": span.end_utf16, "quote": span.quote, "prefix": span.prefix,
+        "suffix": span.suffix, "tags": list(item.tags), "note": item.note, "author": item.author, "origin": item.origin,
+        "confidence": item.confidence, "anchor_status": "anchored", "anchor_revision": revision,
+        "anchor_confidence": 1.0, "created_at": now, "updated_at": now,
+        **_OTHER_KIND_COLUMNS[kind], **own,
+    }  # fmt: skip
 
 
 def link_of(item: AnnotationInput) -> uuid.UUID | None:

@@ -23,11 +23,20 @@ def _check_string(value: str, pointer: str) -> None:
 
 def ensure_storable(value: Any, pointer: str = "") -> None:
     """Raise InvalidInput at the first string inside `value` that PostgreSQL could not store."""
+    try:  # the common case, checked at C speed: encodable, and no NUL escape anywhere
+        if b"\\u0000" not in msgspec.json.encode(value):
+            return
+    except UnicodeEncodeError:
+        pass
+    _find_unstorable(value, pointer)
+
+
+def _find_unstorable(value: Any, pointer: str) -> None:
     if isinstance(value, str):
         _check_string(value, pointer)
     elif isinstance(value, msgspec.Struct):
         for name in value.__struct_fields__:
-            ensure_storable(getattr(value, name), f"{pointer}/{name}")
+            _find_unstorable(getattr(value, name), f"{pointer}/{name}")
     elif isinstance(value, (list, tuple)):
         for index, item in enumerate(value):
-            ensure_storable(item, f"{pointer}/{index}")
+            _find_unstorable(item, f"{pointer}/{index}")

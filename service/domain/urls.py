@@ -78,6 +78,17 @@ def _remove_dot_segments(path: str) -> str:
     return "/" + "/".join(output)
 
 
+def check_url(url: str, pointer: str) -> None:
+    """Only validate: an absolute http(s) URL with a host and a valid port (cheaper than canonicalising)."""
+    try:
+        parts = urlsplit(url.strip())
+        _ = parts.port
+    except ValueError as exc:
+        raise InvalidInput(pointer, f"not a valid URL: {exc}", actual=url) from exc
+    if parts.scheme.lower() not in _DEFAULT_PORTS or not parts.hostname:
+        raise InvalidInput(pointer, "must be an absolute http or https URL", actual=url)
+
+
 def canonical_url(url: str, pointer: str = "/url") -> str:
     """The canonical form of an absolute http(s) URL; anything else is an input error at `pointer`."""
     candidate = url.strip()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import operator
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -131,10 +132,14 @@ class AnnotationFilter:
     overlap_end: int | None = None
 
 
-async def insert_annotations(connection: asyncpg.Connection, rows: Sequence[tuple[Any, ...]]) -> None:
-    """Insert rows laid out as INSERT_COLUMNS, in one COPY."""
+_INSERT_ORDER = operator.itemgetter(*INSERT_COLUMNS)
+
+
+async def insert_annotations(connection: asyncpg.Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert rows (a value for each of INSERT_COLUMNS), in one COPY."""
     if rows:
-        await connection.copy_records_to_table("annotations", records=rows, columns=INSERT_COLUMNS)
+        records = [_INSERT_ORDER(row) for row in rows]
+        await connection.copy_records_to_table("annotations", records=records, columns=INSERT_COLUMNS)
 
 
 async def fetch_annotations_by_ids(
