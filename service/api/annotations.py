@@ -41,6 +41,7 @@ from service.api.w3c import (
     base_url,
     creator,
     negotiated,
+    sent_w3c,
     w3c_response,
 )
 from service.api.writes import create_annotations
@@ -151,6 +152,8 @@ class ArticleAnnotationsController(Controller):
         items: list[AnnotationInput] = data if isinstance(data, list) else [data]
         single = not isinstance(data, list)
         w3c = negotiated(request)
+        if sent_w3c(request):
+            offset_unit = "codepoint"
         ensure_storable(data)
         request_fingerprint = await fingerprint(request)
         async with pool.acquire() as connection, connection.transaction():

@@ -92,9 +92,14 @@ def _translate(raw: bytes) -> Any:
     return from_w3c(document)
 
 
+def sent_w3c(request: Request[Any, Any, Any]) -> bool:
+    """Whether the request body was a W3C annotation (its selectors count code points, whatever offset_unit says)."""
+    return bool(request.scope.get("state", {}).get(W3C_REQUEST))
+
+
 def negotiated(request: Request[Any, Any, Any]) -> bool:
     """Whether to answer in the W3C representation: asked for by Accept, or the request itself was W3C."""
-    return wants_w3c(request.headers.get("accept")) or bool(request.scope.get("state", {}).get(W3C_REQUEST))
+    return wants_w3c(request.headers.get("accept")) or sent_w3c(request)
 
 
 def base_url(request: Request[Any, Any, Any], public_url: str | None) -> str:

@@ -139,3 +139,22 @@ async def test_claimreview_lists_reviewed_claims_and_reports_unpublishable_ones(
     assert review["author"] == {"@type": "Organization", "name": "Baltic Times"}
     assert review["datePublished"].startswith("2026-11-24")
     assert [s["id"] for s in body["skipped"]] == [unreviewed.json()["id"]]
+
+
+async def test_w3c_positions_count_code_points_even_when_offset_unit_says_utf16(client, article):
+    start, end = span(RIGA, "Port traffic rose 12%")  # after the flag, where the two units differ
+    document = {
+        "@context": "http://www.w3.org/ns/anno.jsonld",
+        "type": "Annotation",
+        "motivation": "highlighting",
+        "target": {"source": RIGA_URL, "selector": {"type": "TextPositionSelector", "start": start, "end": end}},
+    }
+    response = await client.post(
+        f"/v1/articles/{article['id']}/annotations",
+        json=document,
+        params={"offset_unit": "utf16"},
+        headers={"Content-Type": "application/ld+json"},
+    )
+    assert response.status_code == 201, response.text
+    native = (await client.get(response.headers["location"])).json()
+    assert native["quote"] == "Port traffic rose 12%"
