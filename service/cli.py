@@ -7,6 +7,7 @@ import asyncio
 import json
 import os
 import sys
+import warnings
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -162,6 +163,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> None:
+    # pgserver asks platformdirs for a runtime directory it does not need; the warning only confuses.
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     args = parser().parse_args(argv)
     settings = Settings.from_env()
     server = None

@@ -56,6 +56,7 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message, and any `extra` fields."""
 
     _STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "color_message"}
+    converter = time.gmtime  # type: ignore[assignment]  # typeshed types it without the argument
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
