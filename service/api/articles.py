@@ -11,7 +11,7 @@ from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import JSONBody, QueryParameter
 from msgspec import UNSET
 
-from service.api.auth import CurrentPrincipal
+from service.api.auth import CurrentPrincipal, Principal
 from service.api.http import (
     CurrentSettings,
     CursorParam,
@@ -73,13 +73,15 @@ def _article_response(article: Article, status_code: int = 200, location: bool =
 
 
 async def _with_annotations(
-    connection: asyncpg.Connection | asyncpg.Pool, principal: CurrentPrincipal, article: Article, unit: OffsetUnit
-) -> Article:
-    documents = await annotation_store.fetch_annotations_of_article(
-        connection, principal.tenant_id, article.id, unit, as_json=True
+    connection: asyncpg.Connection | asyncpg.Pool, principal: Principal, articles: list[Article], unit: OffsetUnit
+) -> list[Article]:
+    """The articles with all their annotations, fetched in one query."""
+    documents = await annotation_store.fetch_annotations_of_articles(
+        connection, principal.tenant_id, [article.id for article in articles], unit, as_json=True
     )
-    article.annotations = as_rendered(documents)
-    return article
+    for article in articles:
+        article.annotations = as_rendered(documents[article.id])
+    return articles
 
 
 class ArticleController(Controller):
@@ -134,7 +136,7 @@ class ArticleController(Controller):
             )
             article = await article_store.fetch_article(connection, principal.tenant_id, article_id, offset_unit, True)
             assert article is not None
-            article = await _with_annotations(connection, principal, article, offset_unit)
+            [article] = await _with_annotations(connection, principal, [article], offset_unit)
             headers = {"ETag": etag(article.version), "Location": f"/v1/articles/{article.id}"}
             return await idempotency.answer(article, 201, headers)
 
@@ -157,7 +159,7 @@ class ArticleController(Controller):
         if article is None:
             raise NotFound(f"no article {article_id}")
         if "annotations" in extras:
-            article = await _with_annotations(pool, principal, article, offset_unit)
+            [article] = await _with_annotations(pool, principal, [article], offset_unit)
         return _article_response(article)
 
     @get(
@@ -197,7 +199,7 @@ class ArticleController(Controller):
                 items = items[:limit]
                 next_cursor = encode_cursor([items[-1].created_at.isoformat(), str(items[-1].id)])
         if "annotations" in extras:
-            items = [await _with_annotations(pool, principal, article, offset_unit) for article in items]
+            items = await _with_annotations(pool, principal, items, offset_unit)
         return ArticlePage(items=items, next_cursor=next_cursor)
 
     @patch(

@@ -159,3 +159,15 @@ async def test_utf16_offsets_count_like_javascript(client):
     assert {a["id"]: (a["start"], a["end"]) for a in read["annotations"]} == {
         a["id"]: (a["start"], a["end"]) for a in article["annotations"]
     }
+
+
+async def test_listing_with_annotations_gives_each_article_its_own(client):
+    first = (await create(client)).json()
+    second = (
+        await create(client, url="https://news.example.com/second", annotations=riga_article()["annotations"][2:])
+    ).json()
+    page = (await client.get("/v1/articles", params={"include": "annotations"})).json()
+    by_id = {item["id"]: item for item in page["items"]}
+    assert by_id[first["id"]]["annotations"] == first["annotations"]
+    assert by_id[second["id"]]["annotations"] == second["annotations"]
+    assert len(by_id[second["id"]]["annotations"]) == 2
