@@ -104,3 +104,10 @@ async def test_a_stale_write_changes_nothing_stored(client):
     await client.post(f"/v1/articles/{article['id']}/annotations", json=[{"kind": "claim", "start": 0, "end": 99999}])
     after = (await client.get(f"/v1/articles/{article['id']}", params={"include": "annotations"})).json()
     assert after == before
+
+
+async def test_deeply_nested_json_is_refused_without_a_crash(client):
+    raw = b'{"url": "https://x.example/a", "text": "ok", "annotations": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    response = await client.post("/v1/articles", content=raw, headers={"Content-Type": "application/json"})
+    assert response.status_code in (400, 422)
+    assert response.headers["content-type"].startswith("application/problem+json")
