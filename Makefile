@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test lint typecheck openapi bench fuzz clean
+.PHONY: serve test lint typecheck openapi bench load fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ openapi: $(STAMP)  ## regenerate openapi/openapi.json from the app
 bench: $(STAMP)  ## benchmarks with same-run baselines (needs wrk: apt-get install -y wrk)
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python -m bench
+
+load: $(STAMP)  ## load test: 2 servers on one PostgreSQL, 48 clients for 30 s, then every acknowledged write checked
+	$(BIN)/python -m bench.load $(LOAD_ARGS)
 
 fuzz: $(STAMP)  ## a long Schemathesis run over every operation
 	FACTMARK_FUZZ_EXAMPLES=300 $(BIN)/pytest tests/test_fuzz.py

@@ -37,6 +37,7 @@ from service.domain.urls import canonical_url
 from service.errors import NotFound
 from service.store import annotations as annotation_store
 from service.store import articles as article_store
+from service.store.database import snapshot
 from service.wire import (
     Article,
     ArticleInput,
@@ -155,11 +156,12 @@ class ArticleController(Controller):
         include: IncludeParam = None,
     ) -> Response[Article]:
         extras = parse_include(include, frozenset({"annotations", "text"}))
-        article = await article_store.fetch_article(pool, principal.tenant_id, article_id, offset_unit, True)
-        if article is None:
-            raise NotFound(f"no article {article_id}")
-        if "annotations" in extras:
-            [article] = await _with_annotations(pool, principal, [article], offset_unit)
+        async with snapshot(pool, "annotations" in extras) as connection:
+            article = await article_store.fetch_article(connection, principal.tenant_id, article_id, offset_unit, True)
+            if article is None:
+                raise NotFound(f"no article {article_id}")
+            if "annotations" in extras:
+                [article] = await _with_annotations(connection, principal, [article], offset_unit)
         return _article_response(article)
 
     @get(
@@ -183,23 +185,24 @@ class ArticleController(Controller):
     ) -> ArticlePage:
         extras = parse_include(include, frozenset({"annotations", "text"}))
         with_text = "text" in extras
-        if url is not None:
-            found = await article_store.fetch_article_by_url(
-                pool, principal.tenant_id, canonical_url(url, "url"), offset_unit, with_text
-            )
-            items = [found] if found is not None else []
-            next_cursor = None
-        else:
-            after = decode_cursor(cursor, tuple[datetime, uuid.UUID]) if cursor else None
-            items = await article_store.fetch_articles_page(
-                pool, principal.tenant_id, offset_unit, with_text, after, limit
-            )
-            next_cursor = None
-            if len(items) > limit:
-                items = items[:limit]
-                next_cursor = encode_cursor([items[-1].created_at.isoformat(), str(items[-1].id)])
-        if "annotations" in extras:
-            items = await _with_annotations(pool, principal, items, offset_unit)
+        canonical = canonical_url(url, "url") if url is not None else None
+        after = decode_cursor(cursor, tuple[datetime, uuid.UUID]) if cursor and canonical is None else None
+        next_cursor = None
+        async with snapshot(pool, "annotations" in extras) as connection:
+            if canonical is not None:
+                found = await article_store.fetch_article_by_url(
+                    connection, principal.tenant_id, canonical, offset_unit, with_text
+                )
+                items = [found] if found is not None else []
+            else:
+                items = await article_store.fetch_articles_page(
+                    connection, principal.tenant_id, offset_unit, with_text, after, limit
+                )
+                if len(items) > limit:
+                    items = items[:limit]
+                    next_cursor = encode_cursor([items[-1].created_at.isoformat(), str(items[-1].id)])
+            if "annotations" in extras and items:
+                items = await _with_annotations(connection, principal, items, offset_unit)
         return ArticlePage(items=items, next_cursor=next_cursor)
 
     @patch(

@@ -372,7 +372,16 @@ async def update_positions(
 async def lock_annotation(
     connection: asyncpg.Connection, tenant_id: uuid.UUID, annotation_id: uuid.UUID
 ) -> asyncpg.Record | None:
-    """The annotation's kind, version and article for an update, row-locked until the transaction ends."""
+    """The annotation's kind, version and article for an update, row-locked until the transaction ends.
+
+    Its article is share-locked first: every writer takes the article before its annotations (a text revision
+    locks the article, then all its annotations), so writers never wait for each other in a cycle."""
+    article_id = await connection.fetchval(
+        "SELECT article_id FROM annotations WHERE tenant_id = $1 AND id = $2", tenant_id, annotation_id
+    )
+    if article_id is None:
+        return None
+    await connection.execute("SELECT 1 FROM articles WHERE tenant_id = $1 AND id = $2 FOR SHARE", tenant_id, article_id)
     return await connection.fetchrow(
         """SELECT id, article_id, kind, version, start_cp, end_cp, quote
            FROM annotations WHERE tenant_id = $1 AND id = $2 FOR UPDATE""",

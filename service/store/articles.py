@@ -208,19 +208,26 @@ async def fetch_current_revision(
 async def lock_article_text(
     connection: asyncpg.Connection, tenant_id: uuid.UUID, article_id: uuid.UUID, *, exclusive: bool
 ) -> ArticleText | None:
-    """The current text, locked against a concurrent text revision (shared) or any write (exclusive)."""
-    lock = "FOR UPDATE OF a" if exclusive else "FOR SHARE OF a"
+    """The current text, locked against a concurrent text revision (shared) or any write (exclusive).
+
+    The row is locked on its own first and the text read after: a lock that had to wait for a text revision
+    then sees the new revision, rather than a join on the old one that no longer matches."""
+    lock = "FOR UPDATE" if exclusive else "FOR SHARE"
     row = await connection.fetchrow(
-        f"""SELECT a.id, a.revision, a.version, r.text, now() AS now, a.url
-            FROM articles a
-            JOIN article_revisions r ON r.tenant_id = a.tenant_id AND r.article_id = a.id AND r.revision = a.revision
-            WHERE a.tenant_id = $1 AND a.id = $2 {lock}""",
+        f"""SELECT id, revision, version, now() AS now, url FROM articles
+            WHERE tenant_id = $1 AND id = $2 {lock}""",
         tenant_id,
         article_id,
     )
     if row is None:
         return None
-    return ArticleText(row["id"], row["revision"], row["version"], row["text"], row["now"], row["url"])
+    text = await connection.fetchval(
+        "SELECT text FROM article_revisions WHERE tenant_id = $1 AND article_id = $2 AND revision = $3",
+        tenant_id,
+        article_id,
+        row["revision"],
+    )
+    return ArticleText(row["id"], row["revision"], row["version"], text, row["now"], row["url"])
 
 
 async def lock_article_metadata(

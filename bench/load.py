@@ -1,0 +1,1029 @@
+"""`python -m bench.load` (`make load`): a load test with a correctness verdict.
+
+One PostgreSQL (embedded pgserver in a temporary directory, or DATABASE_URL when set) and two `factmark serve`
+processes on two ports sharing it. Many asyncio clients (raw keep-alive HTTP/1.1, one connection to each server
+per client, requests alternating between the two) run a newsroom-like mix for a bounded time: create articles
+(some with an Idempotency-Key, retried on purpose: one after the other, concurrently on both servers, or after
+abandoning the first attempt), add annotation batches, list and read annotations, read articles with their
+annotations and text, look articles up by messy URLs, PATCH annotations with If-Match (412s under contention are
+correct answers), replace article text with If-Match, delete annotations.
+
+Every acknowledged (2xx) write is recorded with the ids it returned. Afterwards the database is checked directly:
+every acknowledged article and annotation is there exactly once and nothing else is; acknowledged deletes are gone;
+each article's revision counts its acknowledged text replacements; no PATCH was lost (each one increments a
+counter it read under If-Match); every annotation agrees with the text it is anchored to (quote, code point and
+UTF-16 offsets, prefix, suffix, anchor revision). Any 5xx, connection error, unexpected 4xx (anything but 409/412)
+or failed check makes the exit status 1.
+
+The per-key rate limit is set to 1,000,000 a minute on both servers: the limiter code runs, but never answers 429.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import random
+import re
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import asyncpg
+import msgspec
+
+from bench.harness import Database, Server, service_server
+from service.domain.anchoring import CONTEXT_LENGTH
+
+RATE_LIMIT = "1000000"
+REQUEST_TIMEOUT = 20.0
+HOT_ANNOTATIONS = 24  # annotations PATCHed by many clients at once (never deleted)
+
+
+# ---------------------------------------------------------------- HTTP
+
+
+class ConnectionFailed(Exception):
+    """The connection broke or timed out before a whole answer arrived."""
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return msgspec.json.decode(self.body)
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection to 127.0.0.1:port (cheap on the CPU: the client shares two cores with
+    two servers and PostgreSQL)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def _open(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        if self.reader is None or self.writer is None or self.reader.at_eof() or self.writer.is_closing():
+            self.close()
+            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        return self.reader, self.writer
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+    @staticmethod
+    def _head(method: str, target: str, port: int, headers: dict[str, str], body: bytes | None) -> bytes:
+        lines = [f"{method} {target} HTTP/1.1", f"Host: 127.0.0.1:{port}"]
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        if body is not None:
+            lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+    async def send_only(self, method: str, target: str, headers: dict[str, str], body: bytes | None) -> None:
+        """Send a request and hang up without reading the answer (a client whose response got lost)."""
+        _, writer = await self._open()
+        writer.write(self._head(method, target, self.port, headers, body) + (body or b""))
+        await writer.drain()
+        self.close()
+
+    async def request(self, method: str, target: str, headers: dict[str, str], body: bytes | None) -> Answer:
+        try:
+            return await asyncio.wait_for(self._exchange(method, target, headers, body), REQUEST_TIMEOUT)
+        except (OSError, EOFError, asyncio.IncompleteReadError, TimeoutError, ValueError) as exc:
+            self.close()
+            raise ConnectionFailed(f"{exc.__class__.__name__}: {exc}") from exc
+
+    async def _exchange(self, method: str, target: str, headers: dict[str, str], body: bytes | None) -> Answer:
+        reader, writer = await self._open()
+        writer.write(self._head(method, target, self.port, headers, body) + (body or b""))
+        await writer.drain()
+        status_line = await reader.readline()
+        if not status_line:
+            raise EOFError("the server closed the connection without answering")
+        status = int(status_line.split(b" ", 2)[1])
+        answer_headers: dict[str, str] = {}
+        while (line := await reader.readline()) not in (b"\r\n", b"\n", b""):
+            name, _, value = line.decode("latin-1").partition(":")
+            answer_headers[name.strip().lower()] = value.strip()
+        if "content-length" in answer_headers:
+            content = await reader.readexactly(int(answer_headers["content-length"]))
+        elif answer_headers.get("transfer-encoding", "").lower() == "chunked":
+            chunks = []
+            while size := int((await reader.readline()).split(b";")[0], 16):
+                chunks.append(await reader.readexactly(size))
+                await reader.readexactly(2)
+            while await reader.readline() not in (b"\r\n", b""):
+                pass
+            content = b"".join(chunks)
+        elif status in (204, 304) or 100 <= status < 200:
+            content = b""
+        else:
+            content = await reader.read()
+            self.close()
+        if answer_headers.get("connection", "").lower() == "close":
+            self.close()
+        return Answer(status, answer_headers, content)
+
+
+# ---------------------------------------------------------------- the articles' texts
+
+FILLERS = (
+    "Traders in Gdańsk watched the weather 🌧 closely.",
+    "Prices at the café in Tartu rose again ☕.",
+    "The harbour master declined to comment.",
+    "Rail freight 🚆 was slower than usual this week.",
+    "Analysts in Vilnius expect a quieter winter.",
+    "Ferries to Helsinki ran on time ⛴ despite the wind.",
+    "A spokesperson 👩‍💼 promised more details soon.",
+    "Farmers near Jelgava 🌾 reported a late harvest.",
+    "Dock workers said the cranes were idle for 𝟐 hours.",
+    "Insurers have not published their figures yet.",
+)
+PHRASES = (
+    "Minister {t} said that about {n},500 tonnes of grain 🚢 had left the port",
+    "The agency of {t} told reporters the vessels were insured",
+    "The owner {t} has denied reports of a blockade",
+    "Officials quoted by {t} counted at least {n}00 trucks 🚚 at the border",
+    "The ministry named {t} dismissed the claims as rumours",
+    "A report signed by {t} put the losses at €{n} million",
+)
+PERMANENT = 4  # phrases every revision keeps: new annotations and span PATCHes quote them
+TRANSIENT = 3  # phrases a text replacement may drop, alter or bring back: orphans and approximate relocations
+
+
+def _phrase(serial: int, index: int) -> str:
+    token = f"Ōzola-{serial:06d}{chr(ord('A') + index)}"  # fixed width: no token is part of another
+    return PHRASES[index % len(PHRASES)].format(t=token, n=index + 3)
+
+
+def _sub_quote(phrase: str, rng: random.Random) -> str:
+    """A span of whole words of the phrase that includes its token, so it occurs exactly once in any text."""
+    words = phrase.split(" ")
+    token = next(i for i, word in enumerate(words) if word.startswith("Ōzola-"))
+    if rng.random() < 0.4:
+        return phrase
+    return " ".join(words[rng.randint(0, token) : rng.randint(token + 1, len(words))])
+
+
+def _alter(phrase: str) -> str:
+    """A slightly edited phrase (a word changed, the token kept): re-anchoring finds it approximately or not."""
+    for old, new in (("tonnes", "tons"), ("reporters", "journalists"), ("reports", "rumours"), ("the", "a")):
+        if f" {old} " in phrase:
+            return phrase.replace(f" {old} ", f" {new} ", 1)
+    return phrase + " again"
+
+
+def compose(phrases: list[str], rng: random.Random, marker: str) -> str:
+    """Paragraphs of filler sentences with the phrases (each a sentence) among them."""
+    sentences = [phrase + "." for phrase in phrases]
+    sentences += [*rng.sample(FILLERS, rng.randint(3, 7)), marker]
+    rng.shuffle(sentences)
+    paragraphs, i = [], 0
+    while i < len(sentences):
+        size = rng.randint(2, 4)
+        paragraphs.append(" ".join(sentences[i : i + size]))
+        i += size
+    return "\n\n".join(paragraphs)
+
+
+def utf16_offset(text: str, codepoint: int) -> int:
+    return len(text[:codepoint].encode("utf-16-le")) // 2
+
+
+# ---------------------------------------------------------------- what the clients know
+
+
+@dataclass
+class ArticleState:
+    id: str
+    serial: int
+    url: str
+    alternate: str
+    stable: bool
+    """Never gets a new text: annotations are sent with offsets computed from `text`."""
+    text: str
+    permanent: list[str]
+    transient: list[str]
+    puts: int = 0
+
+
+@dataclass
+class AnnotationState:
+    id: str
+    article: ArticleState
+    kind: str
+    users: int = 0
+    hot: bool = False
+
+
+class Pick:
+    """A set with O(1) add, remove and random choice."""
+
+    def __init__(self) -> None:
+        self.items: list[Any] = []
+        self.index: dict[str, int] = {}
+
+    def add(self, key: str, item: Any) -> None:
+        if key not in self.index:
+            self.index[key] = len(self.items)
+            self.items.append((key, item))
+
+    def remove(self, key: str) -> None:
+        i = self.index.pop(key)
+        last = self.items.pop()
+        if i < len(self.items):
+            self.items[i] = last
+            self.index[last[0]] = i
+
+    def choice(self, rng: random.Random) -> Any:
+        return rng.choice(self.items)[1] if self.items else None
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+@dataclass
+class Ledger:
+    """Every acknowledged write, and every answer that was wrong."""
+
+    articles: dict[str, str] = field(default_factory=dict)  # id -> logical request
+    annotations: dict[str, str] = field(default_factory=dict)  # id -> logical request
+    annotation_article: dict[str, str] = field(default_factory=dict)
+    deleted: set[str] = field(default_factory=set)
+    patches: Counter[str] = field(default_factory=Counter)
+    revisions: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    keys: dict[str, str] = field(default_factory=dict)  # Idempotency-Key -> logical request
+    key_answers: dict[str, list[str]] = field(default_factory=dict)  # Idempotency-Key -> what its client got
+    problems: list[str] = field(default_factory=list)
+    read_skew: list[str] = field(default_factory=list)
+
+    def problem(self, text: str) -> None:
+        self.problems.append(text)
+
+    def created(self, table: dict[str, str], ids: list[str], request: str) -> None:
+        for id_ in ids:
+            if table.setdefault(id_, request) != request:
+                self.problem(f"id {id_} acknowledged by two different requests ({table[id_]} and {request})")
+
+
+@dataclass
+class Stats:
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    statuses: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    replays: Counter[str] = field(default_factory=Counter)
+    abandoned: int = 0
+    bad: list[str] = field(default_factory=list)  # first answers of each unexpected kind
+
+
+# ---------------------------------------------------------------- the clients
+
+
+class Failed(Exception):
+    """An answer this client could not go on from (already recorded)."""
+
+
+class World:
+    def __init__(self, ports: list[int], token: str, seconds: float, seed: int) -> None:
+        self.ports, self.token, self.seconds = ports, token, seconds
+        self.seed = seed
+        self.articles = Pick()
+        self.editable = Pick()
+        self.annotations = Pick()
+        self.hot: list[AnnotationState] = []
+        self.hot_articles = Pick()
+        """The articles of the hot annotations: edited, annotated and PATCHed at once, like a live story."""
+        self.hot_editable = Pick()
+        self.ledger = Ledger()
+        self.stats = Stats()
+        self.serial = 0
+        self.run_tag = uuid.uuid4().hex[:8]
+
+    def next_serial(self) -> int:
+        self.serial += 1
+        return self.serial
+
+    def register(self, annotation: AnnotationState) -> None:
+        if len(self.hot) < HOT_ANNOTATIONS:
+            annotation.hot = True
+            self.hot.append(annotation)
+            self.hot_articles.add(annotation.article.id, annotation.article)
+            if not annotation.article.stable:
+                self.hot_editable.add(annotation.article.id, annotation.article)
+        self.annotations.add(annotation.id, annotation)
+
+
+class Client:
+    WEIGHTS = {
+        "create_article": 6,
+        "add_annotations": 12,
+        "list_annotations": 14,
+        "get_article": 8,
+        "get_annotation": 12,
+        "lookup_url": 10,
+        "patch_annotation": 18,
+        "replace_text": 3,
+        "delete_annotation": 6,
+    }
+
+    def __init__(self, world: World, number: int) -> None:
+        self.world = world
+        self.rng = random.Random(world.seed * 1000 + number)
+        self.connections = [Connection(port) for port in world.ports]
+        self.turn = number % len(self.connections)
+        self.auth = {"Authorization": f"Bearer {world.token}"}
+
+    def close(self) -> None:
+        for connection in self.connections:
+            connection.close()
+
+    def _connection(self) -> Connection:
+        """The servers in turn, request after request."""
+        self.turn = (self.turn + 1) % len(self.connections)
+        return self.connections[self.turn]
+
+    async def call(
+        self,
+        op: str,
+        method: str,
+        target: str,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        expect: tuple[int, ...] = (200,),
+        connection: Connection | None = None,
+    ) -> Answer:
+        """One request, timed and counted under `op`; an answer outside `expect` (or 409/412) is recorded and
+        raised as Failed. 409 and 412 come back to the caller, counted apart."""
+        payload = None if body is None else msgspec.json.encode(body)
+        connection = connection or self._connection()
+        began = time.perf_counter()
+        stats = self.world.stats
+        try:
+            answer = await connection.request(method, target, {**self.auth, **(headers or {})}, payload)
+        except ConnectionFailed as exc:
+            stats.statuses[op]["connection error"] += 1
+            stats.bad.append(f"{op}: {method} {target} on :{connection.port}: {exc}")
+            raise Failed("connection error") from exc
+        stats.latencies[op].append(time.perf_counter() - began)
+        stats.statuses[op][str(answer.status)] += 1
+        if answer.headers.get("idempotent-replayed") == "true":
+            stats.replays[op] += 1
+        if answer.status in expect or answer.status in (409, 412):
+            return answer
+        stats.bad.append(f"{op}: {method} {target} on :{connection.port} -> {answer.status} {answer.body[:600]!r}")
+        raise Failed(str(answer.status))
+
+    async def run(self, deadline: float) -> None:
+        ops, weights = list(self.WEIGHTS), list(self.WEIGHTS.values())
+        op = "create_article"
+        while time.monotonic() < deadline:
+            with contextlib.suppress(Failed):
+                await getattr(self, op)()
+            op = self.rng.choices(ops, weights)[0]
+            if len(self.world.articles) < 8:
+                op = "create_article"
+        self.close()
+
+    # -------------------------------------------------------------- writes
+
+    def _item(self, kind: str, quote: str, article: ArticleState, unit: str | None, claim_id: str | None) -> dict:
+        item: dict[str, Any] = {"kind": kind, "tags": ["load"]}
+        if unit is None:
+            item["quote"] = quote
+        else:
+            start = article.text.index(quote)
+            end = start + len(quote)
+            if unit == "utf16":
+                start, end = utf16_offset(article.text, start), utf16_offset(article.text, end)
+            item["start"], item["end"] = start, end
+            if self.rng.random() < 0.5:
+                item["quote"] = quote
+        if kind == "claim":
+            item["verdict"] = self.rng.choice(["unverified", "true", "mostly_true", "false", "misleading"])
+            item["id"] = claim_id or str(uuid.uuid4())
+        elif kind == "attribution":
+            item |= {"source": "Minister Ōzola", "source_type": "government", "cue": "said"}
+            if claim_id:
+                item["claim_id"] = claim_id
+        elif kind == "denial":
+            item |= {"denier": "The owner", "cue": "denied"}
+            if claim_id:
+                item["target_id"] = claim_id
+        else:
+            item |= {"value": 4500, "unit": "tonnes", "approximate": True, "qualifier": "about", "subject": "grain"}
+        return item
+
+    def _items(self, article: ArticleState, phrases: list[str], unit: str | None, count: int) -> tuple[list, list]:
+        """`count` annotation inputs quoting `phrases`, a claim first with links to it; and their quotes."""
+        items, quotes = [], []
+        claim_id = None
+        for i in range(count):
+            quote = _sub_quote(self.rng.choice(phrases), self.rng)
+            kind = "claim" if i == 0 and count > 1 else self.rng.choice(["claim", "attribution", "denial", "figure"])
+            link = claim_id if kind in ("attribution", "denial") else None
+            item = self._item(kind, quote, article, unit, None)
+            if i == 0 and kind == "claim":
+                claim_id = item["id"]
+            if link:
+                item["claim_id" if kind == "attribution" else "target_id"] = link
+            items.append(item)
+            quotes.append(quote)
+        return items, quotes
+
+    async def _keyed(self, op: str, target: str, body: dict, request: str) -> Answer | None:
+        """POST with an Idempotency-Key, retried on purpose: one after the other, both at once (one on each
+        server), or after abandoning the first attempt unread. Every 201 must be the same answer, and (unless
+        one was abandoned) exactly one of them not a replay. Returns a 201, if any came."""
+        key = f"{self.world.run_tag}-{uuid.uuid4()}"
+        self.world.ledger.keys[key] = request
+        headers = {"Idempotency-Key": key}
+        a, b = self.connections[0], self.connections[-1]  # the two servers
+        if a is b:  # one server only: a second connection to it
+            b = self.connections[0] = Connection(a.port)
+            self.connections.append(a)
+
+        async def attempt(name: str, connection: Connection) -> Answer | Failed:
+            try:
+                return await self.call(name, "POST", target, body, headers, (201,), connection)
+            except Failed as failed:  # already counted; the other attempt still counts
+                return failed
+
+        mode = self.rng.choice(["sequential", "concurrent", "abandoned"])
+        results: list[Answer | Failed | str]
+        if mode == "sequential":
+            results = [await attempt(op, a), await attempt(op + "_retry", b)]
+        elif mode == "concurrent":  # gather: both finish before either connection is used again
+            results = list(await asyncio.gather(attempt(op, a), attempt(op + "_retry", b)))
+        else:
+            await a.send_only("POST", target, {**self.auth, **headers}, msgspec.json.encode(body))
+            self.world.stats.abandoned += 1
+            results = ["unread", await attempt(op + "_retry", b)]
+        self.world.ledger.key_answers[key] = [
+            f"{r.status}{' replayed' if r.headers.get('idempotent-replayed') == 'true' else ''}"
+            if isinstance(r, Answer)
+            else str(r)
+            for r in results
+        ]
+        created = [r for r in results if isinstance(r, Answer) and r.status == 201]
+        fresh = [r for r in created if r.headers.get("idempotent-replayed") != "true"]
+        everything = len(created) == len(results) - (mode == "abandoned")
+        if len({r.body for r in created}) > 1 or (everything and mode != "abandoned" and len(fresh) != 1):
+            self.world.ledger.problem(
+                f"{op} Idempotency-Key {key} ({mode}): answers differ or not exactly one original: "
+                + ", ".join(self.world.ledger.key_answers[key])
+            )
+            return None
+        return created[0] if created else None
+
+    async def create_article(self) -> None:
+        world = self.world
+        serial = world.next_serial()
+        stable = self.rng.random() < 0.5
+        permanent = [_phrase(serial, i) for i in range(PERMANENT)]
+        transient = [_phrase(serial, PERMANENT + i) for i in range(TRANSIENT)]
+        text = compose(permanent + transient, self.rng, f"Edition {serial} 📰.")
+        path = f"/2026/11/{world.run_tag}/story-{serial}"
+        url = f"https://news.example.com{path}" + ("?id=7&lang=en" if serial % 3 == 0 else "")
+        article = ArticleState("", serial, url, f"https://amp.example.com/s/{world.run_tag}-{serial}", stable, text,
+                               permanent, transient)  # fmt: skip
+        unit = self.rng.choice([None, "codepoint", "utf16"]) if stable else None
+        items, quotes = self._items(article, permanent + transient, unit, self.rng.randint(0, 5))
+        body = {
+            "url": url,
+            "alternate_urls": [article.alternate],
+            "title": f"Grain leaves the port ({serial})",
+            "publisher": "Baltic Wire",
+            "language": "en",
+            "published_at": "2026-11-23T08:30:00Z",
+            "text": text,
+            "annotations": items,
+        }
+        target = "/v1/articles" + (f"?offset_unit={unit}" if unit else "")
+        request = f"create-article-{serial}"
+        if self.rng.random() < 0.3:
+            answer = await self._keyed("create_article", target, body, request)
+        else:
+            answer = await self.call("create_article", "POST", target, body, expect=(201,))
+        if answer is None:
+            return
+        if answer.status != 201:
+            world.ledger.problem(f"create_article {serial}: {answer.status} {answer.body[:300]!r}")
+            return
+        created = answer.json()
+        article.id = created["id"]
+        returned = created["annotations"]
+        if created["text"] != text or sorted(a["quote"] for a in returned) != sorted(quotes):
+            world.ledger.problem(f"create_article {serial}: the answer does not hold the text or quotes sent")
+        world.ledger.created(world.ledger.articles, [article.id], request)
+        world.ledger.created(world.ledger.annotations, [a["id"] for a in returned], request)
+        world.articles.add(article.id, article)
+        if not stable:
+            world.editable.add(article.id, article)
+        for annotation in returned:
+            world.ledger.annotation_article[annotation["id"]] = article.id
+            world.register(AnnotationState(annotation["id"], article, annotation["kind"]))
+
+    async def add_annotations(self) -> None:
+        world = self.world
+        hot = self.rng.random() < 0.3 and len(world.hot_articles)
+        article: ArticleState | None = (world.hot_articles if hot else world.articles).choice(self.rng)
+        if article is None:
+            return
+        unit = self.rng.choice([None, "codepoint", "utf16"]) if article.stable else None
+        phrases = article.permanent + (article.transient if article.stable else [])
+        items, quotes = self._items(article, phrases, unit, self.rng.randint(1, 6))
+        single = len(items) == 1 and self.rng.random() < 0.5
+        body: Any = items[0] if single else items
+        target = f"/v1/articles/{article.id}/annotations" + (f"?offset_unit={unit}" if unit else "")
+        request = f"annotations-{uuid.uuid4()}"
+        if self.rng.random() < 0.25:
+            answer = await self._keyed("add_annotations", target, body, request)
+        else:
+            answer = await self.call("add_annotations", "POST", target, body, expect=(201,))
+        if answer is None:
+            return
+        if answer.status != 201:
+            world.ledger.problem(f"add_annotations on {article.id}: {answer.status} {answer.body[:300]!r}")
+            return
+        created = answer.json()
+        returned = [created] if single else created["items"]
+        if [a["quote"] for a in returned] != quotes:
+            world.ledger.problem(f"add_annotations on {article.id}: quotes {quotes} answered as {returned}")
+        if unit is not None and [(a["start"], a["end"]) for a in returned] != [(i["start"], i["end"]) for i in items]:
+            world.ledger.problem(f"add_annotations on {article.id}: offsets sent and answered differ")
+        world.ledger.created(world.ledger.annotations, [a["id"] for a in returned], request)
+        for annotation in returned:
+            world.ledger.annotation_article[annotation["id"]] = article.id
+            world.register(AnnotationState(annotation["id"], article, annotation["kind"]))
+
+    async def patch_annotation(self) -> None:
+        """Read-modify-write under If-Match: the note counts the acknowledged PATCHes, so a lost one shows."""
+        world = self.world
+        hot = world.hot and self.rng.random() < 0.6
+        annotation: AnnotationState | None = self.rng.choice(world.hot) if hot else world.annotations.choice(self.rng)
+        if annotation is None:
+            return
+        annotation.users += 1
+        try:
+            current = await self.call("get_annotation", "GET", f"/v1/annotations/{annotation.id}")
+            found = current.json()
+            edits = int(found["note"].removeprefix("edits=")) if found["note"] else 0
+            patch: dict[str, Any] = {"note": f"edits={edits + 1}", "tags": ["load", "patched"]}
+            if annotation.kind == "claim":
+                patch["verdict"] = self.rng.choice(["mixed", "true", "false", "unproven"])
+            if self.rng.random() < 0.1:  # move it to another phrase that every revision keeps
+                patch["quote"] = _sub_quote(self.rng.choice(annotation.article.permanent), self.rng)
+            answer = await self.call(
+                "patch_annotation",
+                "PATCH",
+                f"/v1/annotations/{annotation.id}",
+                patch,
+                {"If-Match": current.headers["etag"]},
+            )
+            if answer.status == 200:
+                world.ledger.patches[annotation.id] += 1
+                updated = answer.json()
+                if updated["note"] != patch["note"] or ("quote" in patch and updated["quote"] != patch["quote"]):
+                    world.ledger.problem(f"patch {annotation.id}: answered {updated}")
+            elif answer.status != 412:
+                world.ledger.problem(f"patch {annotation.id}: {answer.status} {answer.body[:300]!r}")
+        finally:
+            annotation.users -= 1
+
+    async def replace_text(self) -> None:
+        world = self.world
+        hot = self.rng.random() < 0.5 and len(world.hot_editable)
+        article: ArticleState | None = (world.hot_editable if hot else world.editable).choice(self.rng)
+        if article is None:
+            return
+        current = await self.call("get_article", "GET", f"/v1/articles/{article.id}")
+        article.puts += 1
+        kept = []
+        for phrase in article.transient:
+            roll = self.rng.random()
+            if roll < 0.5:
+                kept.append(phrase)
+            elif roll < 0.75:
+                kept.append(_alter(phrase))
+        marker = f"Update {article.serial}.{article.puts}.{self.rng.randrange(10**6)} 📰."
+        text = compose(article.permanent + kept, self.rng, marker)
+        answer = await self.call(
+            "replace_text",
+            "PUT",
+            f"/v1/articles/{article.id}/text",
+            {"text": text},
+            {"If-Match": current.headers["etag"]},
+        )
+        if answer.status == 200:
+            report = answer.json()
+            world.ledger.revisions[article.id].append(report["revision"])
+            if report["revision"] != current.json()["revision"] + 1:
+                world.ledger.problem(f"replace_text {article.id}: revision {report['revision']} after {current.body!r}")
+        elif answer.status != 412:
+            world.ledger.problem(f"replace_text {article.id}: {answer.status}")
+
+    async def delete_annotation(self) -> None:
+        world = self.world
+        for _ in range(5):
+            annotation: AnnotationState | None = world.annotations.choice(self.rng)
+            if annotation is not None and not annotation.hot and annotation.users == 0:
+                break
+        else:
+            return
+        world.annotations.remove(annotation.id)  # nobody picks it from now on
+        headers = {}
+        if self.rng.random() < 0.3:
+            current = await self.call("get_annotation", "GET", f"/v1/annotations/{annotation.id}")
+            headers["If-Match"] = current.headers["etag"]
+        answer = await self.call(
+            "delete_annotation", "DELETE", f"/v1/annotations/{annotation.id}", headers=headers, expect=(204,)
+        )
+        if answer.status == 204:
+            world.ledger.deleted.add(annotation.id)
+        elif answer.status == 412:
+            world.annotations.add(annotation.id, annotation)
+        else:
+            world.ledger.problem(f"delete {annotation.id}: {answer.status}")
+
+    # -------------------------------------------------------------- reads
+
+    async def list_annotations(self) -> None:
+        article: ArticleState | None = self.world.articles.choice(self.rng)
+        if article is None:
+            return
+        query: dict[str, Any] = {"limit": self.rng.choice([20, 100, 500])}
+        if self.rng.random() < 0.3:
+            query["kind"] = self.rng.choice(["claim", "attribution", "denial", "figure"])
+        if self.rng.random() < 0.2:
+            query["offset_unit"] = "utf16"
+        answer = await self.call("list_annotations", "GET", f"/v1/articles/{article.id}/annotations?{urlencode(query)}")
+        page = answer.json()
+        if "kind" in query and any(item["kind"] != query["kind"] for item in page["items"]):
+            self.world.ledger.problem(f"list_annotations {article.id}: kind filter {query['kind']} not applied")
+
+    async def get_annotation(self) -> None:
+        annotation: AnnotationState | None = self.world.annotations.choice(self.rng)
+        if annotation is None:
+            return
+        annotation.users += 1
+        try:
+            answer = await self.call("get_annotation", "GET", f"/v1/annotations/{annotation.id}")
+            if answer.json()["article_id"] != annotation.article.id:
+                self.world.ledger.problem(f"get_annotation {annotation.id}: another article_id")
+        finally:
+            annotation.users -= 1
+
+    async def get_article(self) -> None:
+        """An article with its text and annotations: what a reader's extension highlights. Every annotation
+        anchored to the revision returned must quote that text exactly."""
+        article: ArticleState | None = self.world.articles.choice(self.rng)
+        if article is None:
+            return
+        unit = "utf16" if self.rng.random() < 0.3 else "codepoint"
+        answer = await self.call(
+            "get_article", "GET", f"/v1/articles/{article.id}?include=annotations,text&offset_unit={unit}"
+        )
+        found = answer.json()
+        text = found["text"]
+        encoded = text.encode("utf-16-le")
+
+        def text_at(a: dict[str, Any]) -> str:
+            if unit == "utf16":
+                return encoded[2 * a["start"] : 2 * a["end"]].decode("utf-16-le", errors="replace")
+            return str(text[a["start"] : a["end"]])
+
+        skewed = []
+        for annotation in found["annotations"]:
+            if annotation["anchor"]["status"] == "orphaned":
+                continue
+            if annotation["anchor"]["revision"] != found["revision"]:
+                skewed.append(annotation)
+            elif text_at(annotation) != annotation["quote"]:
+                self.world.ledger.problem(f"get_article {article.id}: annotation {annotation['id']} misquotes text")
+        if skewed:
+            self.world.ledger.read_skew.append(
+                f"GET /v1/articles/{article.id}?include=annotations,text answered the text of revision "
+                f"{found['revision']} with {len(skewed)} annotations anchored to revision(s) "
+                f"{sorted({a['anchor']['revision'] for a in skewed})}"
+                f" ({sum(text_at(a) != a['quote'] for a in skewed)} of them misquote the text returned)"
+            )
+
+    async def lookup_url(self) -> None:
+        article: ArticleState | None = self.world.articles.choice(self.rng)
+        if article is None:
+            return
+        base = article.alternate if self.rng.random() < 0.25 else article.url
+        rest = base.split("://", 1)[1]
+        host, _, path = rest.partition("/")
+        path, _, query = path.partition("?")
+        params = [p for p in query.split("&") if p]
+        params.reverse()
+        params += self.rng.sample(["utm_source=twitter", "utm_medium=social", "fbclid=IwAR0x", "gclid=abc"], 2)
+        self.rng.shuffle(params)
+        messy = self.rng.choice(
+            [
+                f"HTTP://{host.title()}:80/{path}/?{'&'.join(params)}#top",
+                f"https://{host.upper()}:443/{path}?{'&'.join(params)}",
+                f"  https://{host}/{path.replace('story-', 'story%2D')}/?{'&'.join(params)}#comments",
+            ]
+        )
+        answer = await self.call("lookup_url", "GET", "/v1/articles?" + urlencode({"url": messy}))
+        items = answer.json()["items"]
+        if [item["id"] for item in items] != [article.id]:
+            self.world.ledger.problem(f"lookup_url {messy!r}: found {[i['id'] for i in items]}, not {article.id}")
+
+
+# ---------------------------------------------------------------- verification
+
+
+async def verify(database_url: str, tenant_id: uuid.UUID, ledger: Ledger) -> list[str]:
+    """Check the acknowledged writes against the database; the list of what is wrong."""
+    failures: list[str] = []
+    connection = await asyncpg.connect(database_url)
+    try:
+        articles = {
+            str(row["id"]): row
+            for row in await connection.fetch(
+                """SELECT a.id, a.revision, count(r.revision) AS revisions, max(r.revision) AS last
+                   FROM articles a JOIN article_revisions r ON r.tenant_id = a.tenant_id AND r.article_id = a.id
+                   WHERE a.tenant_id = $1 GROUP BY a.id, a.revision""",
+                tenant_id,
+            )
+        }
+        texts = {
+            (str(row["article_id"]), row["revision"]): row["text"]
+            for row in await connection.fetch(
+                "SELECT article_id, revision, text FROM article_revisions WHERE tenant_id = $1", tenant_id
+            )
+        }
+        annotations = await connection.fetch(
+            """SELECT id, article_id, kind, start_cp, end_cp, start_utf16, end_utf16, quote, prefix, suffix, note,
+                      anchor_status, anchor_revision, claim_id, target_id
+               FROM annotations WHERE tenant_id = $1""",
+            tenant_id,
+        )
+        keys = await connection.fetch(
+            "SELECT key, status, body FROM idempotency_keys WHERE tenant_id = $1 AND key = ANY($2::text[])",
+            tenant_id,
+            list(ledger.keys),
+        )
+    finally:
+        await connection.close()
+
+    def fail(text: str) -> None:
+        if len(failures) < 200:
+            failures.append(text)
+
+    # Which Idempotency-Key's stored answer names each id, to explain a row no client was told about.
+    stored_by: dict[str, str] = {}
+    for row in keys:
+        if row["body"] is not None:
+            answer = json.loads(row["body"])
+            items = answer.get("annotations") or answer.get("items") or [answer]
+            for id_ in [answer.get("id"), *(item.get("id") for item in items)]:
+                stored_by[str(id_)] = row["key"]
+
+    def why(id_: str) -> str:
+        key = stored_by.get(id_)
+        if key is None:
+            return "no stored idempotent answer names it"
+        return f"the stored answer to Idempotency-Key {key} names it; its client got {ledger.key_answers.get(key)}"
+
+    # Articles: every acknowledged one present, nothing else.
+    for missing in ledger.articles.keys() - articles.keys():
+        fail(f"acknowledged article {missing} is missing")
+    for extra in articles.keys() - ledger.articles.keys():
+        fail(f"article {extra} is stored but no 2xx answer created it ({why(extra)})")
+    for article_id, row in articles.items():
+        acknowledged = sorted(ledger.revisions.get(article_id, []))
+        if acknowledged != list(range(2, 2 + len(acknowledged))):
+            fail(f"article {article_id}: acknowledged revisions {acknowledged} are not 2, 3, …")
+        if (
+            row["revision"] != 1 + len(acknowledged)
+            or row["revisions"] != row["revision"]
+            or row["last"] != row["revision"]
+        ):
+            fail(
+                f"article {article_id}: at revision {row['revision']} with {row['revisions']} revisions stored, "
+                f"after {len(acknowledged)} acknowledged text replacements"
+            )
+
+    # Annotations: acknowledged creations minus acknowledged deletions, exactly.
+    stored = {str(row["id"]): row for row in annotations}
+    expected = ledger.annotations.keys() - ledger.deleted
+    for missing in expected - stored.keys():
+        fail(f"acknowledged annotation {missing} (article {ledger.annotation_article.get(missing)}) is missing")
+    for undeleted in ledger.deleted & stored.keys():
+        fail(f"annotation {undeleted} is still stored after an acknowledged DELETE")
+    for extra in stored.keys() - ledger.annotations.keys():
+        fail(f"annotation {extra} is stored but no 2xx answer created it ({why(extra)})")
+    for id_, article_id in ledger.annotation_article.items():
+        if id_ in stored and str(stored[id_]["article_id"]) != article_id:
+            fail(f"annotation {id_} belongs to article {stored[id_]['article_id']}, not {article_id}")
+
+    # Lost updates: each acknowledged PATCH incremented the counter it read under If-Match.
+    for id_, row in stored.items():
+        want = ledger.patches.get(id_, 0)
+        have = int(row["note"].removeprefix("edits=")) if row["note"] else 0
+        if have != want:
+            fail(f"annotation {id_}: note says {have} PATCHes, {want} were acknowledged (a lost update)")
+
+    # Anchoring: every annotation agrees with the text of the revision it is anchored to.
+    claims = {id_: str(row["article_id"]) for id_, row in stored.items() if row["kind"] == "claim"}
+    for id_, row in stored.items():
+        article_id = str(row["article_id"])
+        article = articles.get(article_id)
+        if article is None:
+            continue
+        orphaned = row["anchor_status"] == "orphaned"
+        if not orphaned and row["anchor_revision"] != article["revision"]:
+            fail(
+                f"annotation {id_} is {row['anchor_status']} at revision {row['anchor_revision']}, "
+                f"its article is at {article['revision']}"
+            )
+            continue
+        if orphaned and row["anchor_revision"] >= article["revision"]:
+            fail(f"annotation {id_} is orphaned at revision {row['anchor_revision']}, the current one")
+        text = texts[(article_id, row["anchor_revision"])]
+        start, end = row["start_cp"], row["end_cp"]
+        problems = []
+        if text[start:end] != row["quote"]:
+            problems.append(f"text[{start}:{end}] = {text[start:end]!r} but quote = {row['quote']!r}")
+        if (row["start_utf16"], row["end_utf16"]) != (utf16_offset(text, start), utf16_offset(text, end)):
+            problems.append(f"UTF-16 offsets {row['start_utf16']}, {row['end_utf16']} disagree")
+        if (
+            row["prefix"] != text[max(0, start - CONTEXT_LENGTH) : start]
+            or row["suffix"] != text[end : end + CONTEXT_LENGTH]
+        ):
+            problems.append("prefix/suffix disagree with the text")
+        for link in ("claim_id", "target_id"):
+            if row[link] is not None and claims.get(str(row[link])) != article_id:
+                problems.append(f"{link} {row[link]} is not a claim of the same article")
+        if problems:
+            fail(f"annotation {id_} ({row['anchor_status']}, revision {row['anchor_revision']}): {'; '.join(problems)}")
+
+    # Idempotency keys: one stored answer each, a 201.
+    by_key = {row["key"]: row["status"] for row in keys}
+    for key in ledger.keys:
+        if by_key.get(key) not in (201, None):
+            fail(f"Idempotency-Key {key}: stored status {by_key.get(key)}")
+    return failures
+
+
+# ---------------------------------------------------------------- report
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))] * 1000
+
+
+def report(stats: Stats, elapsed: float) -> str:
+    ops = sorted(stats.statuses, key=lambda op: -sum(stats.statuses[op].values()))
+    lines = [f"{'operation':24} {'requests':>8} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8}  statuses"]
+    total = 0
+    for op in ops:
+        count = sum(stats.statuses[op].values())
+        total += count
+        latencies = stats.latencies.get(op, [])
+        p50 = f"{_percentile(latencies, 0.5):8.1f}" if latencies else f"{'-':>8}"
+        p99 = f"{_percentile(latencies, 0.99):8.1f}" if latencies else f"{'-':>8}"
+        statuses = ", ".join(f"{status}: {n}" for status, n in sorted(stats.statuses[op].items()))
+        replays = f" ({stats.replays[op]} replayed)" if stats.replays.get(op) else ""
+        lines.append(f"{op:24} {count:8} {count / elapsed:7.1f} {p50} {p99}  {statuses}{replays}")
+    every = [v for values in stats.latencies.values() for v in values] or [0.0]
+    lines.append(
+        f"{'all':24} {total:8} {total / elapsed:7.1f} {_percentile(every, 0.5):8.1f} {_percentile(every, 0.99):8.1f}"
+    )
+    return "\n".join(lines)
+
+
+def classify(stats: Stats) -> Counter[str]:
+    classes: Counter[str] = Counter()
+    for counts in stats.statuses.values():
+        for status, n in counts.items():
+            if status == "connection error":
+                classes["connection errors"] += n
+            elif status.startswith("2"):
+                classes["2xx"] += n
+            elif status in ("409", "412"):
+                classes[f"{status} (legitimate)"] += n
+            elif status.startswith("5"):
+                classes["5xx"] += n
+            else:
+                classes["other 4xx"] += n
+    return classes
+
+
+def server_errors(log_dir: Path) -> Counter[str]:
+    """The servers' logged errors, by message (ids elided) and the exception's last line."""
+    found: Counter[str] = Counter()
+    for log in sorted(log_dir.glob("*.log")):
+        for line in log.read_text(errors="replace").splitlines():
+            if not re.search(r"Traceback|\"level\": ?\"(error|critical)\"", line):
+                continue
+            try:
+                entry = json.loads(line)
+                lines = entry.get("exception", "").strip().splitlines()
+                raised = [x for x in lines if re.match(r"[\w.]+(Error|Exception)\b", x)] or lines
+                text = entry.get("message", "") + (f" -> {raised[-1]}" if raised else "")
+            except (ValueError, AttributeError):
+                text = line
+            found[re.sub(r"[0-9a-f]{8}-[0-9a-f-]{27}", "{id}", text)[:300]] += 1
+    return found
+
+
+# ---------------------------------------------------------------- main
+
+
+async def load(ports: list[int], token: str, clients: int, seconds: float, seed: int) -> tuple[World, float]:
+    world = World(ports, token, seconds, seed)
+    began = time.monotonic()
+    deadline = began + seconds
+    await asyncio.gather(*(Client(world, i).run(deadline) for i in range(clients)))
+    return world, time.monotonic() - began
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=30.0, help="how long the clients run (default 30)")
+    parser.add_argument("--clients", type=int, default=48, help="concurrent clients (default 48)")
+    parser.add_argument("--seed", type=int, default=1, help="random seed of the request mix")
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    log_dir = Path(tempfile.mkdtemp(prefix="factmark-load-logs-"))
+    database = Database()
+    servers: list[Server] = []
+    try:
+        token, tenant_id = database.create_key(f"Load test {uuid.uuid4().hex[:8]}")
+        for name in ("factmark-a", "factmark-b"):
+            server = service_server(database.url)
+            server.name = name
+            server.env["FACTMARK_RATE_LIMIT_PER_MINUTE"] = RATE_LIMIT
+            servers.append(server.start(log_dir))
+        print(
+            f"load: 2 servers (:{servers[0].port}, :{servers[1].port}, 1 worker each, rate limit {RATE_LIMIT}/min) "
+            f"on one PostgreSQL; {args.clients} clients for {args.seconds:g} s",
+            flush=True,
+        )
+        world, elapsed = asyncio.run(load([s.port for s in servers], token, args.clients, args.seconds, args.seed))
+        failures = asyncio.run(verify(database.url, tenant_id, world.ledger))
+    finally:
+        for server in servers:
+            server.stop()
+        database.close()
+    stats, ledger = world.stats, world.ledger
+    print()
+    print(report(stats, elapsed))
+    classes = classify(stats)
+    print()
+    print("answers: " + ", ".join(f"{name}: {n}" for name, n in sorted(classes.items())))
+    print(
+        f"acknowledged: {len(ledger.articles)} articles, {len(ledger.annotations)} annotations created, "
+        f"{len(ledger.deleted)} deleted, {sum(ledger.patches.values())} PATCHes, "
+        f"{sum(len(r) for r in ledger.revisions.values())} text replacements; {len(ledger.keys)} Idempotency-Keys "
+        f"({stats.abandoned} first attempts abandoned unread)"
+    )
+    verdict: list[str] = []
+    for name in ("5xx", "connection errors", "other 4xx"):
+        if classes[name]:
+            verdict.append(f"{classes[name]} {name}")
+    if ledger.read_skew:
+        verdict.append(f"{len(ledger.read_skew)} reads of an article with its annotations mixed two revisions")
+    verdict += ledger.problems + failures
+    log_errors = server_errors(log_dir)
+    if stats.bad:
+        print("\nunexpected answers (first 15):\n  " + "\n  ".join(stats.bad[:15]))
+    if ledger.read_skew:
+        print(
+            f"\nread skew: {len(ledger.read_skew)} reads of an article with its annotations mixed two revisions "
+            "(first 3):\n  " + "\n  ".join(ledger.read_skew[:3])
+        )
+    if log_errors:
+        print("\nerrors in the server logs:\n  " + "\n  ".join(f"{n} × {text}" for text, n in log_errors.most_common()))
+    print(f"\ntotal {time.monotonic() - started:.0f} s")
+    if verdict:
+        print(f"\nFAILED ({len(verdict)}):\n  " + "\n  ".join(verdict[:40]))
+        print(f"server logs kept in {log_dir}")
+        return 1
+    print("\nPASSED: no 5xx, no connection errors, no unexpected 4xx; every acknowledged write stored exactly once, "
+          "every acknowledged delete gone, no lost update, every annotation consistent with its text")  # fmt: skip
+    shutil.rmtree(log_dir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
