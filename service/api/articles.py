@@ -6,12 +6,11 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-import asyncpg
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import JSONBody, QueryParameter
 from msgspec import UNSET
 
-from service.api.auth import CurrentPrincipal, Principal
+from service.api.auth import CurrentPrincipal
 from service.api.http import (
     CurrentSettings,
     CursorParam,
@@ -20,7 +19,6 @@ from service.api.http import (
     LimitParam,
     OffsetUnitParam,
     Pool,
-    as_rendered,
     check_if_match,
     decode_cursor,
     encode_cursor,
@@ -31,13 +29,12 @@ from service.api.http import (
 from service.api.idempotency import Idempotency, IdempotencyKeyHeader, fingerprint
 from service.api.writes import create_annotations
 from service.domain.claimreview import claim_reviews
-from service.domain.offsets import OffsetMap, OffsetUnit
+from service.domain.offsets import OffsetMap
 from service.domain.storable import ensure_storable
 from service.domain.urls import canonical_url
 from service.errors import NotFound
 from service.store import annotations as annotation_store
 from service.store import articles as article_store
-from service.store.database import snapshot
 from service.wire import (
     Article,
     ArticleInput,
@@ -71,18 +68,6 @@ def _article_response(article: Article, status_code: int = 200, location: bool =
     if location:
         headers["Location"] = f"/v1/articles/{article.id}"
     return Response(article, status_code=status_code, headers=headers)
-
-
-async def _with_annotations(
-    connection: asyncpg.Connection | asyncpg.Pool, principal: Principal, articles: list[Article], unit: OffsetUnit
-) -> list[Article]:
-    """The articles with all their annotations, fetched in one query."""
-    documents = await annotation_store.fetch_annotations_of_articles(
-        connection, principal.tenant_id, [article.id for article in articles], unit, as_json=True
-    )
-    for article in articles:
-        article.annotations = as_rendered(documents[article.id])
-    return articles
 
 
 class ArticleController(Controller):
@@ -135,9 +120,10 @@ class ArticleController(Controller):
             await create_annotations(
                 connection, principal.tenant_id, text, data.annotations, offset_unit, "/annotations"
             )
-            article = await article_store.fetch_article(connection, principal.tenant_id, article_id, offset_unit, True)
+            article = await article_store.fetch_article(
+                connection, principal.tenant_id, article_id, offset_unit, with_text=True, with_annotations=True
+            )
             assert article is not None
-            [article] = await _with_annotations(connection, principal, [article], offset_unit)
             headers = {"ETag": etag(article.version), "Location": f"/v1/articles/{article.id}"}
             return await idempotency.answer(article, 201, headers)
 
@@ -156,12 +142,11 @@ class ArticleController(Controller):
         include: IncludeParam = None,
     ) -> Response[Article]:
         extras = parse_include(include, frozenset({"annotations", "text"}))
-        async with snapshot(pool, "annotations" in extras) as connection:
-            article = await article_store.fetch_article(connection, principal.tenant_id, article_id, offset_unit, True)
-            if article is None:
-                raise NotFound(f"no article {article_id}")
-            if "annotations" in extras:
-                [article] = await _with_annotations(connection, principal, [article], offset_unit)
+        article = await article_store.fetch_article(
+            pool, principal.tenant_id, article_id, offset_unit, with_text=True, with_annotations="annotations" in extras
+        )
+        if article is None:
+            raise NotFound(f"no article {article_id}")
         return _article_response(article)
 
     @get(
@@ -187,22 +172,19 @@ class ArticleController(Controller):
         with_text = "text" in extras
         canonical = canonical_url(url, "url") if url is not None else None
         after = decode_cursor(cursor, tuple[datetime, uuid.UUID]) if cursor and canonical is None else None
-        next_cursor = None
-        async with snapshot(pool, "annotations" in extras) as connection:
-            if canonical is not None:
-                found = await article_store.fetch_article_by_url(
-                    connection, principal.tenant_id, canonical, offset_unit, with_text
-                )
-                items = [found] if found is not None else []
-            else:
-                items = await article_store.fetch_articles_page(
-                    connection, principal.tenant_id, offset_unit, with_text, after, limit
-                )
-                if len(items) > limit:
-                    items = items[:limit]
-                    next_cursor = encode_cursor([items[-1].created_at.isoformat(), str(items[-1].id)])
-            if "annotations" in extras and items:
-                items = await _with_annotations(connection, principal, items, offset_unit)
+        with_annotations, next_cursor = "annotations" in extras, None
+        if canonical is not None:
+            found = await article_store.fetch_article_by_url(
+                pool, principal.tenant_id, canonical, offset_unit, with_text, with_annotations
+            )
+            items = [found] if found is not None else []
+        else:
+            items = await article_store.fetch_articles_page(
+                pool, principal.tenant_id, offset_unit, with_text, after, limit, with_annotations
+            )
+            if len(items) > limit:
+                items = items[:limit]
+                next_cursor = encode_cursor([items[-1].created_at.isoformat(), str(items[-1].id)])
         return ArticlePage(items=items, next_cursor=next_cursor)
 
     @patch(

@@ -158,35 +158,19 @@ async def fetch_annotations_by_ids(
     return {row["id"]: item for row, item in zip(rows, _shaped(rows, as_json), strict=True)}
 
 
-async def fetch_annotations_of_articles(
-    connection: asyncpg.Connection | asyncpg.Pool,
-    tenant_id: uuid.UUID,
-    article_ids: Sequence[uuid.UUID],
-    unit: OffsetUnit,
-    as_json: bool = False,
-) -> dict[uuid.UUID, list[Any]]:
-    """Every annotation of each article, in text order, in one query: Structs, or JSON documents with `as_json`."""
-    rows = await connection.fetch(
-        select_annotations(unit, ", article_id" if as_json else "", as_json=as_json)
-        + " WHERE tenant_id = $1 AND article_id = ANY($2::uuid[]) ORDER BY article_id, start_cp, end_cp, id",
-        tenant_id,
-        list(article_ids),
-    )
-    found: dict[uuid.UUID, list[Any]] = {article_id: [] for article_id in article_ids}
-    for row, item in zip(rows, _shaped(rows, as_json), strict=True):
-        found[row["article_id"]].append(item)
-    return found
-
-
 async def fetch_annotations_of_article(
     connection: asyncpg.Connection | asyncpg.Pool,
     tenant_id: uuid.UUID,
     article_id: uuid.UUID,
     unit: OffsetUnit,
-    as_json: bool = False,
-) -> list[Any]:
-    """Every annotation of the article in text order: Structs, or JSON documents with `as_json`."""
-    return (await fetch_annotations_of_articles(connection, tenant_id, [article_id], unit, as_json))[article_id]
+) -> list[Annotation]:
+    """Every annotation of the article in text order."""
+    rows = await connection.fetch(
+        select_annotations(unit) + " WHERE tenant_id = $1 AND article_id = $2 ORDER BY start_cp, end_cp, id",
+        tenant_id,
+        article_id,
+    )
+    return [to_annotation(row) for row in rows]
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
+import msgspec
 
 from service.domain.offsets import OffsetUnit
 from service.errors import Conflict
-from service.wire import Article, Revision
+from service.store.annotations import select_annotations
+from service.wire import Annotation, Article, Revision
 
 _LENGTH_COLUMN: dict[OffsetUnit, str] = {"codepoint": "r.length", "utf16": "r.length_utf16"}
 _SELECT = """SELECT a.id, a.url, a.canonical_url, a.alternate_urls, a.title, a.publisher, a.language,
@@ -36,14 +39,27 @@ _FIELDS = (
 )
 
 
-def _select(unit: OffsetUnit, with_text: bool) -> str:
-    return _SELECT.format(length=_LENGTH_COLUMN[unit], text=", r.text" if with_text else "")
+# Every annotation of the article as one JSON array, rendered by PostgreSQL: read in the same statement (and so
+# the same snapshot) as the article, it always belongs to the revision whose text comes with it.
+_ANNOTATIONS = """,
+       (SELECT coalesce(json_agg(n.doc ORDER BY n.start_cp, n.end_cp, n.id), '[]'::json)
+        FROM ({documents} WHERE tenant_id = a.tenant_id AND article_id = a.id) n) AS annotations"""
 
 
-def to_article(row: asyncpg.Record, with_text: bool) -> Article:
+@functools.cache
+def _select(unit: OffsetUnit, with_text: bool, with_annotations: bool = False) -> str:
+    extra = (", r.text" if with_text else "") + (
+        _ANNOTATIONS.format(documents=select_annotations(unit, as_json=True)) if with_annotations else ""
+    )
+    return _SELECT.format(length=_LENGTH_COLUMN[unit], text=extra)
+
+
+def to_article(row: asyncpg.Record, with_text: bool, with_annotations: bool = False) -> Article:
     article = Article(**{name: row[name] for name in _FIELDS})
     if with_text:
         article.text = row["text"]
+    if with_annotations:  # already JSON: written out as it is
+        article.annotations = cast("list[Annotation]", msgspec.Raw(row["annotations"]))
     return article
 
 
@@ -133,11 +149,12 @@ async def fetch_article(
     article_id: uuid.UUID,
     unit: OffsetUnit,
     with_text: bool,
+    with_annotations: bool = False,
 ) -> Article | None:
     row = await connection.fetchrow(
-        _select(unit, with_text) + " WHERE a.tenant_id = $1 AND a.id = $2", tenant_id, article_id
+        _select(unit, with_text, with_annotations) + " WHERE a.tenant_id = $1 AND a.id = $2", tenant_id, article_id
     )
-    return None if row is None else to_article(row, with_text)
+    return None if row is None else to_article(row, with_text, with_annotations)
 
 
 async def fetch_article_by_url(
@@ -146,15 +163,16 @@ async def fetch_article_by_url(
     canonical_url: str,
     unit: OffsetUnit,
     with_text: bool,
+    with_annotations: bool = False,
 ) -> Article | None:
     row = await connection.fetchrow(
-        _select(unit, with_text)
+        _select(unit, with_text, with_annotations)
         + """ JOIN article_urls u ON u.tenant_id = a.tenant_id AND u.article_id = a.id
               WHERE u.tenant_id = $1 AND u.canonical_url = $2""",
         tenant_id,
         canonical_url,
     )
-    return None if row is None else to_article(row, with_text)
+    return None if row is None else to_article(row, with_text, with_annotations)
 
 
 async def fetch_articles_page(
@@ -164,17 +182,18 @@ async def fetch_articles_page(
     with_text: bool,
     after: tuple[datetime, uuid.UUID] | None,
     limit: int,
+    with_annotations: bool = False,
 ) -> list[Article]:
     """Newest first, keyset-paginated on (created_at, id); fetches limit + 1 to tell if more follow."""
     rows = await connection.fetch(
-        _select(unit, with_text)
+        _select(unit, with_text, with_annotations)
         + """ WHERE a.tenant_id = $1 AND ($2::timestamptz IS NULL OR (a.created_at, a.id) < ($2, $3))
               ORDER BY a.created_at DESC, a.id DESC LIMIT $4""",
         tenant_id,
         *(after or (None, None)),
         limit + 1,
     )
-    return [to_article(row, with_text) for row in rows]
+    return [to_article(row, with_text, with_annotations) for row in rows]
 
 
 async def article_exists(

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -63,18 +61,6 @@ async def create_pool(settings: Settings) -> asyncpg.Pool:
         pool = await asyncpg.create_pool(settings.database_url, min_size=0, **options)
     assert pool is not None
     return pool
-
-
-@asynccontextmanager
-async def snapshot(pool: asyncpg.Pool, consistent: bool = True) -> AsyncIterator[asyncpg.Connection]:
-    """A connection whose reads all see one snapshot (a read-only repeatable-read transaction), so an article
-    and its annotations read in two statements belong to the same revision; `consistent=False` for one read."""
-    async with pool.acquire() as connection:
-        if not consistent:
-            yield connection
-            return
-        async with connection.transaction(isolation="repeatable_read", readonly=True):
-            yield connection
 
 
 async def database_is_ready(pool: asyncpg.Pool, timeout: float = 2.0) -> bool:
