@@ -4,20 +4,20 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test lint typecheck openapi bench load fuzz clean
+.PHONY: serve test lint typecheck openapi clients bench load fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,clients]'
 	touch $(STAMP)
 
 serve: $(STAMP)  ## run the service on the embedded PostgreSQL (or DATABASE_URL)
 	$(BIN)/factmark serve
 
 lint: $(STAMP)
-	$(BIN)/ruff check service tests $(wildcard bench)
-	$(BIN)/ruff format --check service tests $(wildcard bench)
+	$(BIN)/ruff check service tests openapi/clients $(wildcard bench)
+	$(BIN)/ruff format --check service tests openapi/clients $(wildcard bench)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy service
@@ -27,6 +27,9 @@ test: lint typecheck  ## lint, type-check and run the whole suite against a real
 
 openapi: $(STAMP)  ## regenerate openapi/openapi.json from the app
 	$(BIN)/factmark openapi
+
+clients: $(STAMP)  ## generate the Python and TypeScript clients into build/clients (needs Node >= 20.19 and npm)
+	$(BIN)/python openapi/clients/generate.py --out build/clients
 
 bench: $(STAMP)  ## benchmarks with same-run baselines (needs wrk: apt-get install -y wrk)
 	$(BIN)/pip install --quiet -e '.[test,bench]'

@@ -98,6 +98,40 @@ def _fold_unions(node: Any) -> Any:
     return node
 
 
+def _tidy(node: Any) -> Any:
+    """Return `node` with two shapes that client generators mangle rewritten to the document's usual ones:
+    a `oneOf` of a single schema (a field that may be left out, `T | UnsetType`) becomes that schema, and an enum
+    with null among its values (`Literal[...] | None`) becomes `oneOf: [enum, null]` like every other nullable
+    field; openapi-python-client otherwise makes a wrapper enum (`...Type0`) or three identical ones."""
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+        for field in dataclasses.fields(node):
+            value = getattr(node, field.name)
+            if value is not None:
+                setattr(node, field.name, _tidy(value))
+    elif isinstance(node, dict):
+        return {key: _tidy(value) for key, value in node.items()}
+    elif isinstance(node, list):
+        return [_tidy(value) for value in node]
+    if not isinstance(node, Schema):
+        return node
+    if node.one_of and len(node.one_of) == 1 and isinstance(node.one_of[0], Schema):
+        (only,) = node.one_of
+        node.one_of = None
+        for field in dataclasses.fields(only):
+            value = getattr(only, field.name)
+            if value is not None and getattr(node, field.name) is None:
+                setattr(node, field.name, value)
+    if node.enum and None in node.enum and isinstance(node.type, list) and OpenAPIType.NULL in node.type:
+        types = [t for t in node.type if t != OpenAPIType.NULL]
+        values = [value for value in node.enum if value is not None]
+        node.one_of = [
+            Schema(type=types[0] if len(types) == 1 else types, enum=values),
+            Schema(type=OpenAPIType.NULL),
+        ]
+        node.enum = node.type = None
+    return node
+
+
 def add_kind_discriminators(document: OpenAPI) -> None:
     """Publish `Annotation` and `AnnotationInput` as discriminated unions and refer to them everywhere."""
     document.paths = _fold_unions(document.paths)
@@ -123,8 +157,17 @@ _W3C_SCHEMA = Schema(
 )
 
 
+_W3C_WRITE = (
+    "Also accepts a W3C Web Annotation, or an array of them, with `Content-Type: application/ld+json`; their "
+    "TextPositionSelectors count code points whatever `offset_unit` says."
+)
+
+
 def add_w3c_media_types(document: OpenAPI) -> None:
-    """Document the JSON-LD representation beside the native JSON on the negotiated operations."""
+    """Document the JSON-LD representation beside the native JSON on the negotiated operations' responses.
+    The JSON-LD request body is described in words, not as a second request media type: openapi-python-client
+    chooses among several request media types with `isinstance(body, AnnotationInput | list[...])`, which raises
+    TypeError for every call of the operation."""
     for item in (document.paths or {}).values():
         for method in ("get", "post"):
             operation = getattr(item, method, None)
@@ -134,9 +177,9 @@ def add_w3c_media_types(document: OpenAPI) -> None:
             response = (operation.responses or {}).get(status)
             if response is not None and not isinstance(response, Reference) and response.content is not None:
                 response.content["application/ld+json"] = OpenAPIMediaType(schema=_W3C_SCHEMA)
-            body = operation.request_body
-            if body is not None and not isinstance(body, Reference):
-                body.content["application/ld+json"] = OpenAPIMediaType(schema=_W3C_SCHEMA)
+            if operation.request_body is not None:
+                described = operation.description
+                operation.description = f"{described}\n\n{_W3C_WRITE}" if described else _W3C_WRITE
 
 
 PUBLIC_PATHS = ("/healthz", "/readyz")
@@ -144,7 +187,10 @@ PUBLIC_PATHS = ("/healthz", "/readyz")
 
 def finalize(document: OpenAPI) -> None:
     """Everything Litestar's generator leaves out: discriminated kinds, the W3C media types, and the probes'
-    lack of authentication (Litestar drops an empty `security` list)."""
+    lack of authentication (Litestar drops an empty `security` list); and shapes client generators trip on."""
+    document.paths = _tidy(document.paths)
+    assert document.components.schemas is not None
+    document.components.schemas = _tidy(document.components.schemas)
     add_kind_discriminators(document)
     add_w3c_media_types(document)
     for path in PUBLIC_PATHS:
