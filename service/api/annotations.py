@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 import asyncpg
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import JSONBody, QueryParameter
-from msgspec import UNSET
 
 from service.api.auth import CurrentPrincipal, Principal
 from service.api.http import (
@@ -29,6 +28,7 @@ from service.api.http import (
     encode_cursor,
     etag,
     etag_listed,
+    given_fields,
     not_modified,
     problem_responses,
 )
@@ -320,9 +320,7 @@ class AnnotationController(Controller):
         offset_unit: OffsetUnitParam = "codepoint",
     ) -> Response[Annotation]:
         ensure_storable(data)
-        given: dict[str, Any] = {
-            name: getattr(data, name) for name in data.__struct_fields__ if getattr(data, name) is not UNSET
-        }
+        given = given_fields(data)
         async with pool.acquire() as connection, connection.transaction():
             current = await annotation_store.lock_annotation(connection, principal.tenant_id, annotation_id)
             if current is None:

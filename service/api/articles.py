@@ -8,7 +8,6 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import JSONBody, QueryParameter
-from msgspec import UNSET
 
 from service.api.auth import CurrentPrincipal
 from service.api.http import (
@@ -23,6 +22,7 @@ from service.api.http import (
     decode_cursor,
     encode_cursor,
     etag,
+    given_fields,
     parse_include,
     problem_responses,
 )
@@ -204,9 +204,7 @@ class ArticleController(Controller):
         offset_unit: OffsetUnitParam = "codepoint",
     ) -> Response[Article]:
         ensure_storable(data)
-        changes: dict[str, Any] = {
-            name: getattr(data, name) for name in data.__struct_fields__ if getattr(data, name) is not UNSET
-        }
+        changes = given_fields(data)
         async with pool.acquire() as connection, connection.transaction():
             current = await article_store.lock_article_metadata(connection, principal.tenant_id, article_id)
             if current is None:

@@ -141,3 +141,8 @@ def as_rendered(documents: Iterable[bytes]) -> list[Annotation]:
 
 def not_modified(tag: str) -> Response[Any]:
     return Response(b"", status_code=304, headers={"ETag": tag, "Vary": "Accept"})
+
+
+def given_fields(patch: msgspec.Struct) -> dict[str, Any]:
+    """The fields a PATCH body actually sent (`null` included), leaving out those it did not mention."""
+    return {name: value for name in patch.__struct_fields__ if (value := getattr(patch, name)) is not msgspec.UNSET}
