@@ -189,6 +189,19 @@ def service_server(database_url: str, workers: int = 1) -> Server:
     )
 
 
+def granian_server(database_url: str) -> Server:
+    """The service's app under granian (one worker, uvloop), to choose the ASGI server by measurement."""
+    port = free_port()
+    command = [
+        sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "--host", "127.0.0.1",
+        "--port", str(port), "--workers", "1", "--loop", "uvloop", "--log-level", "warning",
+        "service.app:create_app_from_environment",
+    ]  # fmt: skip
+    return Server(
+        "factmark-granian", command, port, 1, {"DATABASE_URL": database_url, "FACTMARK_RATE_LIMIT_PER_MINUTE": "0"}
+    )
+
+
 def uvicorn_server(name: str, app: str, database_url: str, extra_env: dict[str, str], workers: int = 1) -> Server:
     """An ASGI app under uvicorn with the flags `factmark serve` gives uvicorn (service/cli.py)."""
     port = free_port()

@@ -23,7 +23,17 @@ import httpx
 import msgspec
 
 from bench.data import article_request
-from bench.harness import ROOT, Database, Load, Server, load_until, measure, service_server, uvicorn_server
+from bench.harness import (
+    ROOT,
+    Database,
+    Load,
+    Server,
+    granian_server,
+    load_until,
+    measure,
+    service_server,
+    uvicorn_server,
+)
 from service.store.annotations import INSERT_COLUMNS
 
 READ_ANNOTATIONS = 200
@@ -348,12 +358,27 @@ def anchoring(ctx: Context) -> None:
     ctx.rows.append(Row("anchoring", "bench/anchoring", note=note))
 
 
+def servers(ctx: Context) -> None:
+    """The same app under uvicorn (`factmark serve`) and under granian, same load: which ASGI server to ship."""
+    service = ctx.service()
+    granian = ctx.server("factmark-granian", lambda: granian_server(ctx.database.url))
+    path = f"/v1/articles/{ctx.article_id}/annotations?limit=500"
+    ctx.check_answer(granian, path, lambda page: len(page["items"]))
+    under_uvicorn = ctx.loads.get("read.service") or ctx.run("read.service", service, path)
+    under_granian = ctx.run("read.granian", granian, path)
+    ratio = under_granian.requests_per_s / under_uvicorn.requests_per_s
+    ctx.rows.append(_load_row("servers", "Factmark under uvicorn (shipped)", under_uvicorn, "1", "factmark serve"))
+    ctx.rows.append(_load_row("servers", "Factmark under granian", under_granian, f"{ratio:.2f}", "granian 1 worker"))
+    ctx.stop("factmark-granian")
+
+
 SECTIONS: dict[str, Callable[[Context], None]] = {
     "read": read_path,
     "lookup": lookup,
     "peers": peers,
     "scaling": scaling,
     "write": bulk_write,
+    "servers": servers,
     "breakdown": breakdown,
     "anchoring": anchoring,
 }
