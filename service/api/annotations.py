@@ -260,7 +260,11 @@ class ArticleAnnotationsController(Controller):
         }  # fmt: skip
         if cursor is None:
             document = to_annotation_collection(
-                items, collection_url=collection_url, first_page_url=page_url, **w3c_args
+                # The first page is embedded in the collection: its own IRI is a fragment of the collection's.
+                items,
+                collection_url=collection_url,
+                first_page_url=f"{collection_url}#page-1",
+                **w3c_args,
             )
         else:
             document = to_annotation_page(items, page_url=page_url, collection_url=collection_url, **w3c_args)

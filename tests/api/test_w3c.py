@@ -64,6 +64,7 @@ async def test_the_annotation_list_is_a_collection_whose_pages_link_onwards(clie
     assert collection["type"] == "AnnotationCollection" and collection["total"] == 4
     first = collection["first"]
     assert first["type"] == "AnnotationPage" and len(first["items"]) == 3
+    assert first["id"] != collection["id"]
     for item in first["items"]:
         assert (
             suite.failures("annotations/annotationMusts.test", {"@context": collection["@context"], **item}, {"must"})
