@@ -13,9 +13,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +23,7 @@ import httpx
 import pytest
 
 from tests.fixtures import span
+from tests.live_server import create_key, free_port, live_server
 
 BROWSER_DIR = Path(__file__).resolve().parent / "browser"
 CHROMIUM = os.environ.get("FACTMARK_CHROMIUM", "/usr/bin/chromium")
@@ -152,12 +151,6 @@ def _utf16(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _require_tools() -> tuple[str, str]:
     """node and npm paths; fails (never skips) naming what is missing and how to get it."""
     node, npm = shutil.which("node"), shutil.which("npm")
@@ -193,39 +186,9 @@ def _npm_ci(npm: str) -> None:
 def live(migrated: str) -> Iterator[tuple[str, dict[str, str], int]]:
     """A `factmark serve` on the test database allowing the test page's origin; its URL, a write key's headers,
     and the port the page is to be served on."""
-    env = {**os.environ, "DATABASE_URL": migrated}
-    keys = subprocess.run(
-        [sys.executable, "-m", "service", "keys", "create", "--tenant", "Browser Desk", "--scopes", "read,write"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert keys.returncode == 0, keys.stderr
-    key = keys.stdout.split()[-1]
-    port, page_port = _free_port(), _free_port()
-    env |= {
-        "FACTMARK_RATE_LIMIT_PER_MINUTE": "0",
-        "FACTMARK_LOG_LEVEL": "warning",
-        "FACTMARK_CORS_ORIGINS": f"http://127.0.0.1:{page_port}",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "service", "serve", "--port", str(port)], env=env, stderr=subprocess.DEVNULL
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("factmark serve did not answer /healthz within 20 s")
+    key, page_port = create_key(migrated, "Browser Desk"), free_port()
+    with live_server(migrated, cors_origins=f"http://127.0.0.1:{page_port}") as (base, _):
         yield base, {"Authorization": f"Bearer {key}"}, page_port
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 def _expected_reverse() -> list[dict[str, Any]]:

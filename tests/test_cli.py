@@ -1,16 +1,10 @@
 """The `factmark` command against the test database: keys, migrations run concurrently without racing."""
 
 import asyncio
-import os
-import subprocess
-import sys
 
 import asyncpg
 
-
-def factmark(database_url, *args):
-    env = {**os.environ, "DATABASE_URL": database_url}
-    return subprocess.run([sys.executable, "-m", "service", *args], env=env, capture_output=True, text=True, timeout=60)
+from tests.live_server import factmark
 
 
 async def test_keys_create_prints_a_working_key_last_and_stores_only_its_hash(app_client, migrated, db):

@@ -3,10 +3,6 @@ process on the test database, with the default checks (no 5xx, responses match t
 FACTMARK_FUZZ_EXAMPLES sets the budget per operation (`make fuzz` runs a long one)."""
 
 import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -15,52 +11,22 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from tests.fixtures import riga_article
+from tests.live_server import create_key, live_server
 
 OPENAPI = Path(__file__).resolve().parents[1] / "openapi" / "openapi.json"
 EXAMPLES = int(os.environ.get("FACTMARK_FUZZ_EXAMPLES", "20"))
 schema = schemathesis.openapi.from_path(str(OPENAPI))
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def factmark(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": database_url}
-    return subprocess.run([sys.executable, "-m", "service", *args], env=env, capture_output=True, text=True, timeout=60)
-
-
 @pytest.fixture(scope="module")
 def live(migrated):
     """A `factmark serve` process on the test database, a write key, and one stored article to aim at."""
-    key = factmark(migrated, "keys", "create", "--tenant", "Fuzz Desk", "--scopes", "read,write").stdout.split()[-1]
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": migrated,
-        "FACTMARK_RATE_LIMIT_PER_MINUTE": "0",
-        "FACTMARK_LOG_LEVEL": "warning",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "service", "serve", "--port", str(port)], env=env, stderr=subprocess.DEVNULL
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
+    key = create_key(migrated, "Fuzz Desk")
+    with live_server(migrated) as (base, _):
         headers = {"Authorization": f"Bearer {key}"}
         article = httpx.post(f"{base}/v1/articles", json=riga_article(url="https://fuzz.example/a"), headers=headers)
         assert article.status_code == 201, article.text
         yield base, headers, article.json()
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 @schema.parametrize()

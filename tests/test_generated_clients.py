@@ -9,26 +9,21 @@ from __future__ import annotations
 
 import importlib
 import os
-import socket
 import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
-import httpx
 import pytest
+
+from tests.live_server import create_key, live_server
 
 GENERATE = Path(__file__).resolve().parents[1] / "openapi" / "clients" / "generate.py"
 
 TEXT = "Officials in Riga said on Monday that about 4,500 tonnes of grain had left the port. The owner has denied this."
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -77,38 +72,11 @@ def fm(clients: Path) -> SimpleNamespace:
 
 
 @pytest.fixture(scope="module")
-def live(migrated: str):
+def live(migrated: str) -> Iterator[tuple[str, str]]:
     """A `factmark serve` process on the test database and a write key for it."""
-    env = {**os.environ, "DATABASE_URL": migrated}
-    created = subprocess.run(
-        [sys.executable, "-m", "service", "keys", "create", "--tenant", "Client Desk", "--scopes", "read,write"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert created.returncode == 0, created.stderr
-    key = created.stdout.split()[-1]
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "service", "serve", "--port", str(port)],
-        env={**env, "FACTMARK_RATE_LIMIT_PER_MINUTE": "0", "FACTMARK_LOG_LEVEL": "warning"},
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                if httpx.get(f"{base}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("factmark serve did not come up")
+    key = create_key(migrated, "Client Desk")
+    with live_server(migrated) as (base, _):
         yield base, key
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 def test_python_client_drives_the_service_with_typed_kinds(fm: SimpleNamespace, live: tuple[str, str]) -> None:

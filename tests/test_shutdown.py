@@ -1,10 +1,7 @@
 """Graceful shutdown: a `factmark serve` told to stop (SIGTERM) finishes the request it is serving."""
 
 import asyncio
-import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 
@@ -12,7 +9,7 @@ import asyncpg
 import httpx
 
 from tests.fixtures import RIGA, riga_article
-from tests.test_fuzz import factmark, free_port
+from tests.live_server import create_key, live_server
 
 URL = "https://shutdown.example/a"
 
@@ -36,19 +33,8 @@ async def stored_annotations(database_url: str) -> int:
 
 
 def test_sigterm_lets_the_request_in_flight_finish(migrated):
-    key = factmark(migrated, "keys", "create", "--tenant", "Shutdown Desk", "--scopes", "read,write").stdout.split()[-1]
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": migrated, "FACTMARK_RATE_LIMIT_PER_MINUTE": "0"}
-    command = [sys.executable, "-m", "service", "serve", "--port", str(port)]
-    server = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-    base, body, answer = f"http://127.0.0.1:{port}", slow_request_body(), {}
-    try:
-        for _ in range(100):
-            try:
-                httpx.get(f"{base}/healthz")
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
+    key, body, answer = create_key(migrated, "Shutdown Desk"), slow_request_body(), {}
+    with live_server(migrated) as (base, server):
 
         def send() -> None:
             headers = {"Authorization": f"Bearer {key}"}
@@ -61,8 +47,5 @@ def test_sigterm_lets_the_request_in_flight_finish(migrated):
         sender.join(timeout=30)
         # uvicorn re-raises the signal once it has shut down gracefully
         assert server.wait(timeout=30) in (0, -signal.SIGTERM)
-    finally:
-        if server.poll() is None:
-            server.kill()
     assert answer["response"].status_code == 201, answer["response"].text[:300]
     assert asyncio.run(stored_annotations(migrated)) == len(body["annotations"])
