@@ -117,6 +117,18 @@ def _list_etag(request: Request[Any, Any, Any], w3c: bool, version: str) -> str:
     return f'W/"{digest}"'
 
 
+async def _read_annotation(
+    pool: asyncpg.Pool, principal: Principal, annotation_id: uuid.UUID, revision: int | None = None
+) -> Annotation:
+    """One annotation as a Struct, positions in code points (as of `revision`, if given)."""
+    annotation: Annotation | None = await annotation_store.fetch_annotation(
+        pool, principal.tenant_id, annotation_id, "codepoint", revision
+    )
+    if annotation is None:
+        raise NotFound(f"no annotation {annotation_id}" + (f" at revision {revision}" if revision else ""))
+    return annotation
+
+
 def _without(request: Request[Any, Any, Any], name: str) -> str:
     return urlencode([(k, v) for k, v in request.query_params.multi_items() if k != name])
 
@@ -286,26 +298,25 @@ class AnnotationController(Controller):
         offset_unit: OffsetUnitParam = "codepoint",
         revision: RevisionParam = None,
     ) -> Response[Annotation]:
-        w3c = negotiated(request)
-        offset_unit = "codepoint" if w3c else offset_unit
-        document, version, article_id = await _read_document(pool, principal, annotation_id, offset_unit)
-        earlier = await _earlier_revision(pool, principal, article_id, revision)
+        if not negotiated(request):
+            document, version, article_id = await _read_document(pool, principal, annotation_id, offset_unit)
+            earlier = await _earlier_revision(pool, principal, article_id, revision)
+            if earlier is None:
+                return _json_response(document, {"ETag": etag(version)})
+            document, _, _ = await _read_document(pool, principal, annotation_id, offset_unit, earlier)
+            return _json_response(document, {})
+        # W3C: selectors count code points whatever offset_unit says.
+        annotation = await _read_annotation(pool, principal, annotation_id)
+        earlier = await _earlier_revision(pool, principal, annotation.article_id, revision)
         if earlier is not None:
-            document, version, article_id = await _read_document(pool, principal, annotation_id, offset_unit, earlier)
-        if not w3c:
-            return _json_response(document, {"ETag": etag(version)} if earlier is None else {})
-        annotation = await annotation_store.fetch_annotation(
-            pool, principal.tenant_id, annotation_id, offset_unit, earlier
-        )
-        if annotation is not None:
-            article_url = await article_store.fetch_article_url(pool, principal.tenant_id, article_id)
-            w3c_document = to_w3c(
-                annotation, article_url=article_url or "", base_url=base_url(request, settings.public_url),
-                creator_name=creator(principal),
-            )  # fmt: skip
-            headers = {"Allow": ANNOTATION_ALLOW} | ({"ETag": etag(version)} if earlier is None else {})
-            return w3c_response(w3c_document, 200, headers, RESOURCE_LINK)
-        raise NotFound(f"no annotation {annotation_id}")  # deleted meanwhile
+            annotation = await _read_annotation(pool, principal, annotation_id, earlier)
+        article_url = await article_store.fetch_article_url(pool, principal.tenant_id, annotation.article_id)
+        w3c_document = to_w3c(
+            annotation, article_url=article_url or "", base_url=base_url(request, settings.public_url),
+            creator_name=creator(principal),
+        )  # fmt: skip
+        headers = {"Allow": ANNOTATION_ALLOW} | ({"ETag": etag(annotation.version)} if earlier is None else {})
+        return w3c_response(w3c_document, 200, headers, RESOURCE_LINK)
 
     @patch(
         "/",
