@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -16,6 +17,7 @@ from service.api.auth import provide_principal, require_scope
 from service.api.body import StrictJSONRequest
 from service.api.health import healthz, readyz
 from service.api.http import correct_allow_headers
+from service.api.idempotency import purge_expired_keys
 from service.api.observability import MetricsController, prometheus_config, request_id_middleware
 from service.api.openapi import cors_config, finalize, openapi_config
 from service.api.problems import handle_exception
@@ -40,9 +42,11 @@ def create_app(settings: Settings) -> Litestar:
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
         app.state.pool = await create_pool(settings)
+        purge = asyncio.create_task(purge_expired_keys(app.state.pool, every_seconds=600))
         try:
             yield
         finally:
+            purge.cancel()
             await app.state.pool.close()
 
     api = Router(

@@ -4,7 +4,9 @@ retries of one key wait for the first and then replay it."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import logging
 import uuid
 from typing import Annotated, Any
 
@@ -16,6 +18,7 @@ from litestar.params import HeaderParameter
 from service.errors import InvalidInput
 from service.store import idempotency as idempotency_store
 
+log = logging.getLogger("factmark")
 IdempotencyKeyHeader = Annotated[
     str | None,
     HeaderParameter(
@@ -71,3 +74,13 @@ class Idempotency:
                 self.connection, self.tenant_id, self.key, status_code, stored_headers, body
             )
         return Response(body, status_code=status_code, headers=headers, media_type=media_type)
+
+
+async def purge_expired_keys(pool: asyncpg.Pool, every_seconds: float) -> None:
+    """Delete expired Idempotency-Key answers every `every_seconds`, for as long as the app runs."""
+    while True:
+        await asyncio.sleep(every_seconds)
+        try:
+            await idempotency_store.delete_expired(pool)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:  # the database may be away
+            log.warning("could not purge expired idempotency keys: %s", exc.__class__.__name__)

@@ -69,3 +69,18 @@ async def test_expired_keys_are_claimed_afresh(client, db):
     await db.execute("UPDATE idempotency_keys SET expires_at = now() - interval '1 second'")
     second = await client.post("/v1/articles", json=riga_article(), headers=headers)
     assert second.status_code == 201 and second.json()["id"] != first["id"]
+
+
+async def test_expired_answers_are_purged(client, db):
+    from service.api.idempotency import purge_expired_keys
+
+    await client.post("/v1/articles", json=riga_article(), headers={"Idempotency-Key": "old"})
+    await client.post(
+        "/v1/articles", json=riga_article(url="https://news.example.com/b"), headers={"Idempotency-Key": "new"}
+    )
+    await db.execute("UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = 'old'")
+    pool = client.app.state.pool
+    purge = asyncio.create_task(purge_expired_keys(pool, every_seconds=0.01))
+    await asyncio.sleep(0.2)
+    purge.cancel()
+    assert [row["key"] for row in await db.fetch("SELECT key FROM idempotency_keys")] == ["new"]
