@@ -74,13 +74,12 @@ async def test_expired_keys_are_claimed_afresh(client, db):
 async def test_expired_answers_are_purged(client, db):
     from service.api.idempotency import purge_expired_keys
 
-    await client.post("/v1/articles", json=riga_article(), headers={"Idempotency-Key": "old"})
-    await client.post(
-        "/v1/articles", json=riga_article(url="https://news.example.com/b"), headers={"Idempotency-Key": "new"}
-    )
+    for key, url in (("old", "https://news.example.com/a"), ("new", "https://news.example.com/b")):
+        body = riga_article(url=url, annotations=[])
+        response = await client.post("/v1/articles", json=body, headers={"Idempotency-Key": key})
+        assert response.status_code == 201, response.text
     await db.execute("UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = 'old'")
-    pool = client.app.state.pool
-    purge = asyncio.create_task(purge_expired_keys(pool, every_seconds=0.01))
+    purge = asyncio.create_task(purge_expired_keys(client.app.state.pool, every_seconds=0.01))
     await asyncio.sleep(0.2)
     purge.cancel()
     assert [row["key"] for row in await db.fetch("SELECT key FROM idempotency_keys")] == ["new"]
