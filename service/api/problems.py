@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 import asyncpg
+import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
@@ -68,8 +69,6 @@ def problem_response(request: Request[Any, Any, Any] | None, exc: FactmarkError)
 
 
 def _problem_dict(problem: Problem) -> dict[str, Any]:
-    import msgspec
-
     return msgspec.to_builtins(problem)  # type: ignore[no-any-return]
 
 
