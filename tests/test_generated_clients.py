@@ -92,7 +92,7 @@ def test_python_client_drives_the_service_with_typed_kinds(fm: SimpleNamespace, 
                 kind="claim",
                 id=claim_id,
                 quote="about 4,500 tonnes of grain had left the port",
-                verdict=fm.ClaimInputVerdict.MOSTLY_TRUE,
+                verdict=fm.Verdict.MOSTLY_TRUE,
                 review_url="https://factcheck.example.org/riga-grain",
             ),
             fm.AttributionInput(
@@ -100,7 +100,7 @@ def test_python_client_drives_the_service_with_typed_kinds(fm: SimpleNamespace, 
                 start=0,
                 end=22,
                 source="Officials in Riga",
-                source_type=fm.AttributionInputSourceTypeType0.GOVERNMENT,
+                source_type=fm.SourceType.GOVERNMENT,
                 cue="said",
                 claim_id=claim_id,
             ),
@@ -111,7 +111,7 @@ def test_python_client_drives_the_service_with_typed_kinds(fm: SimpleNamespace, 
                 value=4500,
                 unit="tonnes",
                 approximate=True,
-                qualifier=fm.FigureInputQualifierType0.ABOUT,
+                qualifier=fm.Qualifier.ABOUT,
                 subject="grain",
             ),
         ],
@@ -125,12 +125,12 @@ def test_python_client_drives_the_service_with_typed_kinds(fm: SimpleNamespace, 
     assert set(by_kind) == {fm.Claim, fm.Attribution, fm.Denial, fm.Figure}, "one typed class per kind"
     claim, attribution = by_kind[fm.Claim], by_kind[fm.Attribution]
     denial, figure = by_kind[fm.Denial], by_kind[fm.Figure]
-    assert claim.id == claim_id and claim.verdict is fm.ClaimVerdict.MOSTLY_TRUE
+    assert claim.id == claim_id and claim.verdict is fm.Verdict.MOSTLY_TRUE
     assert claim.statement == claim.quote == "about 4,500 tonnes of grain had left the port"
     assert attribution.quote == "Officials in Riga said" and attribution.claim_id == claim_id
-    assert attribution.source_type is fm.AttributionSourceTypeType0.GOVERNMENT
+    assert attribution.source_type is fm.SourceType.GOVERNMENT
     assert denial.denier == "The owner" and denial.target_id == claim_id
-    assert figure.value == 4500 and figure.approximate is True and figure.qualifier is fm.FigureQualifierType0.ABOUT
+    assert figure.value == 4500 and figure.approximate is True and figure.qualifier is fm.Qualifier.ABOUT
     for annotation in article.annotations:
         assert TEXT[annotation.start : annotation.end] == annotation.quote
         assert isinstance(annotation.anchor, fm.Anchor) and annotation.anchor.status is fm.AnchorStatus.ANCHORED
@@ -139,9 +139,7 @@ def test_python_client_drives_the_service_with_typed_kinds(fm: SimpleNamespace, 
     page = fm.list_annotations.sync_detailed(article.id, client=client).parsed
     assert isinstance(page, fm.AnnotationPage) and page.next_cursor is None
     assert [type(a) for a in page.items] == [fm.Attribution, fm.Figure, fm.Claim, fm.Denial], "text order"
-    figures = fm.list_annotations.sync_detailed(
-        article.id, client=client, kind=[fm.ListAnnotationsKindType0Item.FIGURE]
-    ).parsed
+    figures = fm.list_annotations.sync_detailed(article.id, client=client, kind=[fm.Kind.FIGURE]).parsed
     assert [a.id for a in figures.items] == [figure.id]
 
     # A batch through createAnnotations (a list body), then one annotation (an object body).
@@ -165,12 +163,12 @@ def test_python_client_drives_the_service_with_typed_kinds(fm: SimpleNamespace, 
     assert isinstance(read.parsed, fm.Claim) and read.parsed.version == claim.version
     etag = read.headers["etag"]
     patch = fm.AnnotationPatch(
-        verdict=fm.AnnotationPatchVerdict.FALSE, verdict_explanation="The port log shows 3,100 tonnes.", tags=["port"]
+        verdict=fm.Verdict.FALSE, verdict_explanation="The port log shows 3,100 tonnes.", tags=["port"]
     )
     patched = fm.update_annotation.sync_detailed(claim.id, client=client, body=patch, if_match=etag)
     assert patched.status_code == 200, patched.content
     assert isinstance(patched.parsed, fm.Claim)
-    assert patched.parsed.verdict is fm.ClaimVerdict.FALSE and patched.parsed.tags == ["port"]
+    assert patched.parsed.verdict is fm.Verdict.FALSE and patched.parsed.tags == ["port"]
     assert patched.parsed.version == claim.version + 1 and patched.headers["etag"] != etag
     stale = fm.update_annotation.sync_detailed(
         claim.id, client=client, body=fm.AnnotationPatch(note="a lost update"), if_match=etag

@@ -220,7 +220,8 @@ class ArticleAnnotationsController(Controller):
         settings: CurrentSettings,
         kind: Annotated[list[Kind] | None, QueryParameter(description="Only these kinds (repeatable).")] = None,
         tag: Annotated[
-            str | None, QueryParameter(max_length=100, description="Only annotations with this tag.")
+            str | None,
+            QueryParameter(max_length=100, pattern=r"^[^\x00]+$", description="Only annotations with this tag."),
         ] = None,
         status: Annotated[AnchorStatus | None, QueryParameter(description="Only this anchor status.")] = None,
         start: Annotated[

@@ -4,6 +4,7 @@ every `oneOf` of the annotation kinds, so generated clients get one typed class 
 from __future__ import annotations
 
 import dataclasses
+import typing
 from typing import Any
 
 from litestar.config.cors import CORSConfig
@@ -22,7 +23,20 @@ from litestar.openapi.spec import (
 
 from service import __version__
 from service.config import Settings
-from service.wire import ANNOTATION_CLASSES, AttributionInput, ClaimInput, DenialInput, FigureInput
+from service.domain.offsets import OffsetUnit
+from service.wire import (
+    ANNOTATION_CLASSES,
+    AnchorStatus,
+    AttributionInput,
+    ClaimInput,
+    DenialInput,
+    FigureInput,
+    Kind,
+    Origin,
+    Qualifier,
+    SourceType,
+    Verdict,
+)
 
 # The unions of the four kinds, each published as a named component with a discriminator on `kind`.
 _KIND_UNIONS: dict[str, dict[str, str]] = {
@@ -185,12 +199,46 @@ def add_w3c_media_types(document: OpenAPI) -> None:
 PUBLIC_PATHS = ("/healthz", "/readyz")
 
 
+# Enumerations published as named components, so a generated client has one `Verdict` class, not one per model.
+_NAMED_ENUMS = {
+    name: tuple(typing.get_args(alias))
+    for name, alias in (
+        ("Verdict", Verdict), ("SourceType", SourceType), ("Qualifier", Qualifier), ("Origin", Origin),
+        ("AnchorStatus", AnchorStatus), ("Kind", Kind), ("OffsetUnit", OffsetUnit),
+    )
+}  # fmt: skip
+
+
+def _name_enums(node: Any) -> Any:
+    """Return `node` with every inline enum of a known set replaced by a reference to its named component (a
+    default, when there is one, stays beside the reference in an `allOf`)."""
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+        for field in dataclasses.fields(node):
+            value = getattr(node, field.name)
+            if value is not None:
+                setattr(node, field.name, _name_enums(value))
+    elif isinstance(node, dict):
+        return {key: _name_enums(value) for key, value in node.items()}
+    elif isinstance(node, list):
+        return [_name_enums(value) for value in node]
+    if isinstance(node, Schema) and node.enum and node.one_of is None:
+        for name, values in _NAMED_ENUMS.items():
+            if set(node.enum) == set(values):
+                ref = Reference(ref=f"#/components/schemas/{name}")
+                if node.default is None and node.description is None:
+                    return ref
+                return Schema(all_of=[ref], default=node.default, description=node.description)
+    return node
+
+
 def finalize(document: OpenAPI) -> None:
     """Everything Litestar's generator leaves out: discriminated kinds, the W3C media types, and the probes'
     lack of authentication (Litestar drops an empty `security` list); and shapes client generators trip on."""
-    document.paths = _tidy(document.paths)
+    document.paths = _name_enums(_tidy(document.paths))
     assert document.components.schemas is not None
-    document.components.schemas = _tidy(document.components.schemas)
+    document.components.schemas = _name_enums(_tidy(document.components.schemas))
+    for name, values in _NAMED_ENUMS.items():
+        document.components.schemas[name] = Schema(type=OpenAPIType.STRING, enum=list(values), title=name)
     add_kind_discriminators(document)
     add_w3c_media_types(document)
     for path in PUBLIC_PATHS:

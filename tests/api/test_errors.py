@@ -111,3 +111,10 @@ async def test_deeply_nested_json_is_refused_without_a_crash(client):
     response = await client.post("/v1/articles", content=raw, headers={"Content-Type": "application/json"})
     assert response.status_code in (400, 422)
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_a_nul_in_a_query_parameter_is_a_4xx(client):
+    article = (await client.post("/v1/articles", json=riga_article())).json()
+    response = await client.get(f"/v1/articles/{article['id']}/annotations", params={"tag": "port\x00"})
+    assert response.status_code in (400, 422)
+    assert response.headers["content-type"].startswith("application/problem+json")
