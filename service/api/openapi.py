@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import typing
+from collections.abc import Callable
 from typing import Any
 
 from litestar.config.cors import CORSConfig
@@ -89,18 +90,29 @@ def _ref_name(node: Any) -> str | None:
     return node.ref.rsplit("/", 1)[-1] if isinstance(node, Reference) else None
 
 
-def _fold_unions(node: Any) -> Any:
-    """Return `node` with every inline oneOf of the four kinds replaced by a reference to its named union."""
+def _rewrite(node: Any, fix: Callable[[Schema], Any]) -> Any:
+    """Return `node` with `fix` applied to every Schema inside it, innermost first; `fix` returns the Schema
+    (changed in place) or what replaces it."""
     if dataclasses.is_dataclass(node) and not isinstance(node, type):
         for field in dataclasses.fields(node):
             value = getattr(node, field.name)
             if value is not None:
-                setattr(node, field.name, _fold_unions(value))
+                setattr(node, field.name, _rewrite(value, fix))
     elif isinstance(node, dict):
-        return {key: _fold_unions(value) for key, value in node.items()}
+        return {key: _rewrite(value, fix) for key, value in node.items()}
     elif isinstance(node, list):
-        return [_fold_unions(value) for value in node]
-    if isinstance(node, Schema) and node.one_of and node.discriminator is None:
+        return [_rewrite(value, fix) for value in node]
+    return fix(node) if isinstance(node, Schema) else node
+
+
+def _rewrite_document(document: OpenAPI, fix: Callable[[Schema], Any]) -> None:
+    document.paths = _rewrite(document.paths, fix)
+    document.components.schemas = _rewrite(document.components.schemas, fix)
+
+
+def _fold_union(node: Schema) -> Any:
+    """An inline oneOf of the four kinds becomes a reference to its named union."""
+    if node.one_of and node.discriminator is None:
         names = {_ref_name(item) for item in node.one_of}
         for union, members in _KIND_UNIONS.items():
             if set(members.values()) <= names:
@@ -112,22 +124,11 @@ def _fold_unions(node: Any) -> Any:
     return node
 
 
-def _tidy(node: Any) -> Any:
-    """Return `node` with two shapes that client generators mangle rewritten to the document's usual ones:
+def _tidy(node: Schema) -> Schema:
+    """Two shapes that client generators mangle, rewritten to the document's usual ones:
     a `oneOf` of a single schema (a field that may be left out, `T | UnsetType`) becomes that schema, and an enum
     with null among its values (`Literal[...] | None`) becomes `oneOf: [enum, null]` like every other nullable
     field; openapi-python-client otherwise makes a wrapper enum (`...Type0`) or three identical ones."""
-    if dataclasses.is_dataclass(node) and not isinstance(node, type):
-        for field in dataclasses.fields(node):
-            value = getattr(node, field.name)
-            if value is not None:
-                setattr(node, field.name, _tidy(value))
-    elif isinstance(node, dict):
-        return {key: _tidy(value) for key, value in node.items()}
-    elif isinstance(node, list):
-        return [_tidy(value) for value in node]
-    if not isinstance(node, Schema):
-        return node
     if node.one_of and len(node.one_of) == 1 and isinstance(node.one_of[0], Schema):
         (only,) = node.one_of
         node.one_of = None
@@ -148,9 +149,8 @@ def _tidy(node: Any) -> Any:
 
 def add_kind_discriminators(document: OpenAPI) -> None:
     """Publish `Annotation` and `AnnotationInput` as discriminated unions and refer to them everywhere."""
-    document.paths = _fold_unions(document.paths)
+    _rewrite_document(document, _fold_union)
     assert document.components.schemas is not None
-    document.components.schemas = _fold_unions(document.components.schemas)
     for union, members in _KIND_UNIONS.items():
         document.components.schemas[union] = Schema(
             title=union,
@@ -209,19 +209,10 @@ _NAMED_ENUMS = {
 }  # fmt: skip
 
 
-def _name_enums(node: Any) -> Any:
-    """Return `node` with every inline enum of a known set replaced by a reference to its named component (a
-    default, when there is one, stays beside the reference in an `allOf`)."""
-    if dataclasses.is_dataclass(node) and not isinstance(node, type):
-        for field in dataclasses.fields(node):
-            value = getattr(node, field.name)
-            if value is not None:
-                setattr(node, field.name, _name_enums(value))
-    elif isinstance(node, dict):
-        return {key: _name_enums(value) for key, value in node.items()}
-    elif isinstance(node, list):
-        return [_name_enums(value) for value in node]
-    if isinstance(node, Schema) and node.enum and node.one_of is None:
+def _name_enum(node: Schema) -> Any:
+    """An inline enum of a known set becomes a reference to its named component (a default, when there is one,
+    stays beside the reference in an `allOf`)."""
+    if node.enum and node.one_of is None:
         for name, values in _NAMED_ENUMS.items():
             if set(node.enum) == set(values):
                 ref = Reference(ref=f"#/components/schemas/{name}")
@@ -234,9 +225,9 @@ def _name_enums(node: Any) -> Any:
 def finalize(document: OpenAPI) -> None:
     """Everything Litestar's generator leaves out: discriminated kinds, the W3C media types, and the probes'
     lack of authentication (Litestar drops an empty `security` list); and shapes client generators trip on."""
-    document.paths = _name_enums(_tidy(document.paths))
+    _rewrite_document(document, _tidy)  # a whole pass first: naming works on the tidied shapes
+    _rewrite_document(document, _name_enum)
     assert document.components.schemas is not None
-    document.components.schemas = _name_enums(_tidy(document.components.schemas))
     for name, values in _NAMED_ENUMS.items():
         document.components.schemas[name] = Schema(type=OpenAPIType.STRING, enum=list(values), title=name)
     add_kind_discriminators(document)

@@ -35,14 +35,12 @@ def w3c_body_middleware(max_body_bytes: int) -> Any:
     # Plain ASGI callables, typed loosely: Litestar's TypedDict scopes add nothing here.
     def middleware(app: Any) -> Any:
         async def translate(scope: Any, receive: Any, send: Any) -> None:
-            headers = dict(scope.get("headers", [])) if scope["type"] == "http" else {}
-            content_type = headers.get(b"content-type", b"").decode("latin-1")
-            if (
-                scope["type"] != "http"
-                or scope["method"] != "POST"
-                or not _is_json_ld(content_type)
-                or not (_ANNOTATION_CONTAINER.match(scope["path"]))
-            ):
+            if not (
+                scope["type"] == "http"
+                and scope["method"] == "POST"
+                and _ANNOTATION_CONTAINER.match(scope["path"])
+                and _is_json_ld(dict(scope["headers"]).get(b"content-type", b"").decode("latin-1"))
+            ):  # every other request passes straight through, without looking at its headers
                 await app(scope, receive, send)
                 return
             native = msgspec.json.encode(_translate(await _read_body(receive, max_body_bytes)))

@@ -3,7 +3,7 @@
 import pytest
 
 from tests.fixtures import RIGA, RIGA_URL, riga_article, span
-from tests.w3c_suite import WPT_DIR, Suite
+from tests.w3c_suite import suite_or_skip
 
 W3C = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
 
@@ -17,9 +17,7 @@ async def article(client):
 
 @pytest.fixture(scope="module")
 def suite():
-    if not (WPT_DIR / "definitions").is_dir():
-        pytest.skip(f"W3C annotation-model test suite not found at {WPT_DIR}")
-    return Suite(WPT_DIR)
+    return suite_or_skip()
 
 
 def selectors(document):

@@ -34,7 +34,7 @@ from service.wire import (
     Denial,
     Figure,
 )
-from tests.w3c_suite import WPT_DIR, Suite
+from tests.w3c_suite import Suite, suite_or_skip
 
 TEXT = (
     "\u201cThe port is open as usual,\u201d Riga\u2019s harbour master said on Monday \U0001f6a2. "
@@ -527,9 +527,7 @@ def test_accept_header_chooses_the_w3c_representation(accept: str | None, wanted
 
 @pytest.fixture(scope="module")
 def suite() -> Suite:
-    if not (WPT_DIR / "definitions").is_dir():
-        pytest.skip(f"W3C annotation-model test suite not found at {WPT_DIR} (set FACTMARK_WPT_ANNOTATION_MODEL)")
-    return Suite(WPT_DIR)
+    return suite_or_skip()
 
 
 def test_format_checks_are_real(suite: Suite) -> None:
