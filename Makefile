@@ -22,7 +22,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy service
 
-test: lint typecheck  ## lint, type-check and run the whole suite against a real PostgreSQL
+test: lint typecheck  ## lint, type-check and run the whole suite against a real PostgreSQL (and PgBouncer)
+	@command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || [ "$$(id -u)" != 0 ] || \
+		! command -v apt-get >/dev/null 2>&1 || { echo "installing Debian's pgbouncer for the tests"; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer >/dev/null; }
 	$(BIN)/pytest
 
 openapi: $(STAMP)  ## regenerate openapi/openapi.json from the app

@@ -10,11 +10,14 @@ import asyncpg
 from litestar import Litestar, Router
 from litestar.datastructures import State
 from litestar.di import Provide
+from prometheus_client import REGISTRY
 
 from service.api.annotations import AnnotationController, ArticleAnnotationsController
 from service.api.articles import ArticleController
 from service.api.auth import provide_principal, require_scope
 from service.api.body import StrictJSONRequest
+from service.api.cache import CacheCollector, Caches, KeyCache, PageCache
+from service.api.cached_reads import CachedReadsMiddleware
 from service.api.health import healthz, readyz
 from service.api.http import correct_allow_headers
 from service.api.idempotency import purge_expired_keys
@@ -26,6 +29,7 @@ from service.api.revisions import RevisionController
 from service.api.w3c import w3c_body_middleware
 from service.config import Settings
 from service.store.database import create_pool
+from service.store.notifications import ChangeListener
 
 
 def provide_pool(state: State) -> asyncpg.Pool:
@@ -39,14 +43,22 @@ def provide_settings(state: State) -> Settings:
 
 
 def create_app(settings: Settings) -> Litestar:
+    caches = Caches(KeyCache(settings.key_cache_ttl_s), PageCache(settings.page_cache_bytes))
+    listener = ChangeListener(settings.session_database_url, caches)
+
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
         app.state.pool = await create_pool(settings)
         purge = asyncio.create_task(purge_expired_keys(app.state.pool, every_seconds=600))
+        listening = asyncio.create_task(listener.run())
+        collector = CacheCollector(caches)
+        REGISTRY.register(collector)
         try:
             yield
         finally:
+            REGISTRY.unregister(collector)
             purge.cancel()
+            listening.cancel()
             await app.state.pool.close()
 
     api = Router(
@@ -63,7 +75,14 @@ def create_app(settings: Settings) -> Litestar:
         },
         exception_handlers={Exception: handle_exception},
         lifespan=[database],
-        state=State({"settings": settings, "rate_limiter": RateLimiter(settings.rate_limit_per_minute)}),
+        state=State(
+            {
+                "settings": settings,
+                "rate_limiter": RateLimiter(settings.rate_limit_per_minute),
+                "caches": caches,
+                "listener": listener,
+            }
+        ),
         cors_config=cors_config(settings),
         openapi_config=openapi_config(),
         request_max_body_size=settings.max_body_bytes,
@@ -71,6 +90,7 @@ def create_app(settings: Settings) -> Litestar:
         middleware=[
             request_id_middleware,
             prometheus_config().middleware,
+            CachedReadsMiddleware,
             w3c_body_middleware(settings.max_body_bytes),
         ],
         debug=False,

@@ -24,12 +24,21 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     pool_min_size: int = 2
     pool_max_size: int = 10
     pgbouncer: bool = False
-    """Behind PgBouncer in transaction mode: no server-side prepared statement cache."""
+    """`database_url` is PgBouncer in transaction mode (its defaults): no prepared-statement cache, no settings
+    sent at connection start-up (statement_timeout belongs on the role then, see docs/scaling.md)."""
+    direct_database_url: str | None = None
+    """A connection straight to PostgreSQL, for what needs a session: migrations (advisory lock) and LISTEN.
+    Default: `database_url`; required with `pgbouncer`."""
     statement_timeout_ms: int = 15_000
     connect_timeout_s: float = 5.0
     max_body_bytes: int = 32 * 1024 * 1024
     idempotency_ttl_seconds: int = 24 * 3600
     """How long a stored answer to an Idempotency-Key is replayed."""
+    key_cache_ttl_s: float = 1.0
+    """How long a verified API key is trusted from memory while change notifications are not being received
+    (listener down or reconnecting); while they are, a revocation drops it at once."""
+    page_cache_bytes: int = 64 * 1024 * 1024
+    """Memory per process for rendered annotation pages (least recently used evicted first); 0 turns it off."""
     rate_limit_per_minute: int = 1200
     """Requests a minute per API key and server process (bursts up to as many); 0 turns the limit off."""
     log_level: str = "info"
@@ -47,3 +56,10 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
         if isinstance(raw.get("cors_origins"), str):
             raw["cors_origins"] = [o.strip() for o in str(raw["cors_origins"]).split(",") if o.strip()]
         return msgspec.convert(raw, cls, strict=False)
+
+    @property
+    def session_database_url(self) -> str | None:
+        """Where to open connections that need a session of their own (never through PgBouncer)."""
+        if self.direct_database_url:
+            return self.direct_database_url
+        return None if self.pgbouncer else self.database_url

@@ -10,9 +10,13 @@ from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
 from litestar.handlers.base import BaseRouteHandler
 
+from service.api.cache import KeyCache
 from service.domain.keys import parse_token, secret_matches
 from service.errors import Forbidden, TooManyRequests, Unauthorized
-from service.store.keys import fetch_key
+from service.store.keys import StoredKey, fetch_key
+
+PRINCIPAL = "principal"
+"""Where the guard leaves the authenticated caller, in the request's state."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,9 +28,24 @@ class Principal:
     organization_url: str | None
 
 
+async def _verified_key(connection: ASGIConnection, key_id: str) -> StoredKey | None:  # type: ignore[type-arg]
+    """The key's row, from this process's cache (kept exact by change notifications) or else the database."""
+    cache: KeyCache = connection.app.state.caches.keys
+    stored = cache.get(key_id)
+    if stored is None:
+        epoch = cache.epoch
+        stored = await fetch_key(connection.app.state.pool, key_id)
+        if stored is not None:
+            cache.put(stored, epoch)
+    return stored
+
+
 async def require_scope(connection: ASGIConnection, handler: BaseRouteHandler) -> None:  # type: ignore[type-arg]
-    """Guard: a valid, unrevoked key with the route's `opt["scope"]`; the principal lands in request state."""
+    """Guard: a valid, unrevoked key with the route's `opt["scope"]`; the principal lands in request state.
+    Runs once per request: a middleware that authenticated early (service/api/cached_reads.py) already ran it."""
     if connection.scope.get("method") == "OPTIONS":  # says which methods a path has, nothing about its data
+        return
+    if PRINCIPAL in connection.scope.get("state", {}):
         return
     header = connection.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -36,7 +55,7 @@ async def require_scope(connection: ASGIConnection, handler: BaseRouteHandler) -
     if parsed is None:
         raise Unauthorized("the API key is malformed")
     key_id, secret = parsed
-    stored = await fetch_key(connection.app.state.pool, key_id)
+    stored = await _verified_key(connection, key_id)
     if stored is None or stored.revoked or not secret_matches(secret, stored.secret_hash):
         raise Unauthorized("the API key is unknown or revoked")
     limiter = connection.app.state.rate_limiter
@@ -47,7 +66,7 @@ async def require_scope(connection: ASGIConnection, handler: BaseRouteHandler) -
     needed = handler.opt.get("scope", "read")
     if needed not in stored.scopes:
         raise Forbidden(f"this operation needs the `{needed}` scope")
-    connection.state.principal = Principal(
+    connection.state[PRINCIPAL] = Principal(
         stored.tenant_id, stored.key_id, stored.scopes, stored.organization_name, stored.organization_url
     )
 
@@ -56,5 +75,5 @@ CurrentPrincipal = NamedDependency[Principal]
 
 
 def provide_principal(request: ASGIConnection) -> Principal:  # type: ignore[type-arg]
-    principal: Principal = request.state.principal
+    principal: Principal = request.state[PRINCIPAL]
     return principal

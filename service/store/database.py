@@ -39,21 +39,33 @@ async def _keep_connection(connection: asyncpg.Connection) -> None:
     reset would cost a round trip per request."""
 
 
-async def create_pool(settings: Settings) -> asyncpg.Pool:
-    if settings.database_url is None:
-        raise RuntimeError("create_pool needs a database_url; the CLI starts the embedded server first")
-    """A pool; when the database does not answer at start-up the pool starts empty and connects on demand,
-    so the service comes up (answering 503) and recovers by itself once the database is back."""
-    options: dict[str, Any] = {
+def pool_options(settings: Settings) -> dict[str, Any]:
+    """asyncpg pool options. Behind PgBouncer in transaction mode (its default settings) consecutive statements
+    may run on different server connections, and PgBouncer refuses startup parameters it does not track: so no
+    server-side statement cache (asyncpg then sends each statement unnamed, parse to execute in one go) and no
+    `statement_timeout` at start-up; asyncpg's `command_timeout` still cancels a runaway statement from the
+    client, and the role's own `statement_timeout` (docs/scaling.md) bounds it on the server."""
+    server_settings = {"application_name": "factmark"}
+    if not settings.pgbouncer:
+        server_settings["statement_timeout"] = str(settings.statement_timeout_ms)
+    return {
         "max_size": settings.pool_max_size,
         "timeout": settings.connect_timeout_s,
         "command_timeout": settings.statement_timeout_ms / 1000 + 1,
         "max_inactive_connection_lifetime": 300,
-        "server_settings": {"application_name": "factmark", "statement_timeout": str(settings.statement_timeout_ms)},
+        "server_settings": server_settings,
         "init": _prepare_connection,
         "statement_cache_size": 0 if settings.pgbouncer else 100,
         "reset": _keep_connection,
     }
+
+
+async def create_pool(settings: Settings) -> asyncpg.Pool:
+    """A pool; when the database does not answer at start-up the pool starts empty and connects on demand,
+    so the service comes up (answering 503) and recovers by itself once the database is back."""
+    if settings.database_url is None:
+        raise RuntimeError("create_pool needs a database_url; the CLI starts the embedded server first")
+    options = pool_options(settings)
     try:
         pool = await asyncpg.create_pool(settings.database_url, min_size=settings.pool_min_size, **options)
     except (TimeoutError, OSError, asyncpg.PostgresConnectionError, asyncpg.CannotConnectNowError) as exc:
