@@ -48,3 +48,16 @@ END $$;
 
 CREATE TRIGGER articles_changed AFTER UPDATE OR DELETE ON articles
     FOR EACH ROW EXECUTE FUNCTION factmark_notify_article();
+
+-- TRUNCATE fires no row triggers: every cache starts over.
+CREATE FUNCTION factmark_notify_all() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('factmark_changes', 'all');
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER tenants_truncated AFTER TRUNCATE ON tenants FOR EACH STATEMENT EXECUTE FUNCTION factmark_notify_all();
+CREATE TRIGGER api_keys_truncated AFTER TRUNCATE ON api_keys FOR EACH STATEMENT EXECUTE FUNCTION factmark_notify_all();
+CREATE TRIGGER articles_truncated AFTER TRUNCATE ON articles FOR EACH STATEMENT EXECUTE FUNCTION factmark_notify_all();
+CREATE TRIGGER annotations_truncated AFTER TRUNCATE ON annotations
+    FOR EACH STATEMENT EXECUTE FUNCTION factmark_notify_all();

@@ -133,6 +133,10 @@ class PageCache:
         self.counts.hits += 1
         return found[1]
 
+    def missed(self) -> None:
+        """Count a read that did not ask (nothing held for it, or nothing trusted yet)."""
+        self.counts.misses += 1
+
     def put(self, key: PageKey, owner: Owner, headers: list[tuple[bytes, bytes]], body: bytes, epoch: int) -> None:
         """Keep a response rendered after `epoch` was current, unless a change was announced since. A page larger
         than an eighth of the budget is not kept (one huge article must not flush every other)."""

@@ -48,7 +48,11 @@ class CachedReadsMiddleware:
         key = (principal.tenant_id, scope["path"], scope["query_string"], *(headers.get(h) for h in _VARYING))
         # A hit is served only once every change committed before this request began has been applied here, so a
         # read through this replica after a write through another never sees the page from before the write.
-        page = cache.get(key) if key in cache and await scope["app"].state.listener.caught_up() else None
+        page = None
+        if key in cache and await scope["app"].state.listener.caught_up():
+            page = cache.get(key)  # may have been dropped meanwhile: then a miss
+        else:
+            cache.missed()
         if page is not None:
             asked = headers.get(b"if-none-match")
             if page.etag is not None and asked is not None and etag_listed(asked.decode("latin-1"), page.etag.decode()):

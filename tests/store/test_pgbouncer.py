@@ -14,9 +14,7 @@ from tests.live_server import factmark
 
 
 def _through(pgbouncer_url: str, direct: str, **changes: object) -> Settings:
-    return Settings(
-        database_url=pgbouncer_url, pgbouncer=True, direct_database_url=direct, pool_min_size=2, **changes
-    )  # type: ignore[arg-type]
+    return Settings(database_url=pgbouncer_url, pgbouncer=True, direct_database_url=direct, pool_min_size=2, **changes)  # type: ignore[arg-type]
 
 
 async def test_pgbouncer_refuses_startup_settings_which_the_pool_therefore_does_not_send(
