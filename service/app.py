@@ -26,7 +26,6 @@ from service.api.openapi import cors_config, finalize, openapi_config
 from service.api.problems import handle_exception
 from service.api.ratelimit import RateLimiter
 from service.api.revisions import RevisionController
-from service.api.w3c import w3c_body_middleware
 from service.config import Settings
 from service.store.database import create_pool
 from service.store.notifications import ChangeListener
@@ -48,7 +47,14 @@ def create_app(settings: Settings) -> Litestar:
 
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
-        app.state.pool = await create_pool(settings)
+        app.state.pool = await create_pool(
+            str(settings.database_url),
+            min_size=settings.pool_min_size,
+            max_size=settings.pool_max_size,
+            connect_timeout_s=settings.connect_timeout_s,
+            statement_timeout_ms=settings.statement_timeout_ms,
+            pgbouncer=settings.pgbouncer,
+        )
         purge = asyncio.create_task(purge_expired_keys(app.state.pool, every_seconds=600))
         listening = asyncio.create_task(listener.run())
         collector = CacheCollector(caches)
@@ -91,7 +97,6 @@ def create_app(settings: Settings) -> Litestar:
             request_id_middleware,
             prometheus_config().middleware,
             CachedReadsMiddleware,
-            w3c_body_middleware(settings.max_body_bytes),
         ],
         debug=False,
     )

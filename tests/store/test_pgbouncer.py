@@ -7,14 +7,16 @@ import asyncio
 import asyncpg
 import pytest
 
-from service.config import Settings
 from service.store.database import create_pool
 from service.store.notifications import CHANNEL, ChangeListener
 from tests.live_server import factmark
 
 
-def _through(pgbouncer_url: str, direct: str, **changes: object) -> Settings:
-    return Settings(database_url=pgbouncer_url, pgbouncer=True, direct_database_url=direct, pool_min_size=2, **changes)  # type: ignore[arg-type]
+async def _pool_through(pgbouncer_url: str, statement_timeout_ms: int = 15_000) -> asyncpg.Pool:
+    return await create_pool(
+        pgbouncer_url, min_size=2, max_size=8, connect_timeout_s=5, statement_timeout_ms=statement_timeout_ms,
+        pgbouncer=True,
+    )  # fmt: skip
 
 
 async def test_pgbouncer_refuses_startup_settings_which_the_pool_therefore_does_not_send(
@@ -22,7 +24,7 @@ async def test_pgbouncer_refuses_startup_settings_which_the_pool_therefore_does_
 ) -> None:
     with pytest.raises(asyncpg.PostgresError, match="unsupported startup parameter"):
         await asyncpg.connect(pgbouncer_url, server_settings={"statement_timeout": "1000"})
-    pool = await create_pool(_through(pgbouncer_url, migrated))
+    pool = await _pool_through(pgbouncer_url)
     try:
         # Many statements from many tasks at once: each may run on another server connection.
         answers = await asyncio.gather(*(pool.fetchval("SELECT $1::int + 1", n) for n in range(200)))
@@ -36,7 +38,7 @@ async def test_pgbouncer_refuses_startup_settings_which_the_pool_therefore_does_
 
 
 async def test_a_runaway_statement_is_cancelled_through_pgbouncer(pgbouncer_url: str, migrated: str) -> None:
-    pool = await create_pool(_through(pgbouncer_url, migrated, statement_timeout_ms=200))
+    pool = await _pool_through(pgbouncer_url, statement_timeout_ms=200)
     try:
         with pytest.raises(TimeoutError):
             await pool.fetchval("SELECT pg_sleep(5)")
