@@ -17,7 +17,7 @@ from service.api.articles import ArticleController
 from service.api.auth import provide_principal, require_scope
 from service.api.body import StrictJSONRequest
 from service.api.cache import CacheCollector, Caches, KeyCache, PageCache
-from service.api.cached_reads import CachedReadsMiddleware
+from service.api.cached_reads import HotReads
 from service.api.health import healthz, readyz
 from service.api.http import correct_allow_headers
 from service.api.idempotency import purge_expired_keys
@@ -44,6 +44,7 @@ def provide_settings(state: State) -> Settings:
 def create_app(settings: Settings) -> Litestar:
     caches = Caches(KeyCache(settings.key_cache_ttl_s), PageCache(settings.page_cache_bytes))
     listener = ChangeListener(settings.session_database_url, caches)
+    limiter = RateLimiter(settings.rate_limit_per_minute)
 
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
@@ -84,7 +85,7 @@ def create_app(settings: Settings) -> Litestar:
         state=State(
             {
                 "settings": settings,
-                "rate_limiter": RateLimiter(settings.rate_limit_per_minute),
+                "rate_limiter": limiter,
                 "caches": caches,
                 "listener": listener,
             }
@@ -96,10 +97,11 @@ def create_app(settings: Settings) -> Litestar:
         middleware=[
             request_id_middleware,
             prometheus_config().middleware,
-            CachedReadsMiddleware,
         ],
         debug=False,
     )
+    # In front of routing: Litestar runs middleware per route, after routing, and has no earlier hook.
+    app.asgi_handler = HotReads(app.asgi_handler, caches, listener, limiter)
     finalize(app.openapi_schema)
     correct_allow_headers(app.routes)
     return app

@@ -45,6 +45,14 @@ class KeyCache:
     def __len__(self) -> int:
         return len(self._entries)
 
+    def __contains__(self, key_id: str) -> bool:
+        return key_id in self._entries
+
+    def peek(self, key_id: str) -> StoredKey | None:
+        """The entry held, however old, without counting or refreshing it."""
+        found = self._entries.get(key_id)
+        return None if found is None else found[0]
+
     def get(self, key_id: str) -> StoredKey | None:
         found = self._entries.get(key_id)
         if found is not None:

@@ -1,67 +1,65 @@
-"""Hot reads from memory: the rendered annotations of an article (and the article read with them) are answered
-from this process's page cache, after the same authentication as every request but without a query.
+"""Hot reads from memory: the rendered annotations of an article, and the article read with them, answered from
+this process's page cache without a query, a router or a handler.
 
-A route middleware (it runs after routing, so it knows the handler and the article id): for the operations in
-CACHED_OPERATIONS it authenticates the caller with the route's guard, answers a hit from memory (or 304 when
-If-None-Match names its ETag), and on a miss lets the handler answer and keeps its complete 200 response. The
-key is everything such an answer depends on: tenant, path, query string, Accept (the representation) and the
-host the request named (W3C ids carry it). Every answer says `Cache-Control: private, no-cache`: browsers keep
-it but revalidate with the ETag each time, which costs them a 304."""
+It wraps the app's ASGI handler, in front of routing (Litestar runs its middleware per route, after routing:
+there is no earlier hook). For `GET /v1/articles/{id}[/annotations]` it authenticates the caller from the key
+cache with the guard's own rules (service/api/auth.py) and answers a hit from memory (304 when If-None-Match
+names its ETag), logging it as every request is logged. Anything else, or anything in doubt (a key not in
+memory, an error to report), goes on to the app; a complete 200 answer it gives is kept. The cache key is
+everything such an answer depends on: tenant, path, query string, and the headers that choose the
+representation (Accept), the host in W3C ids, and the CORS answer (Origin).
+
+Every answer on these paths says `Cache-Control: private, no-cache`: browsers keep it but revalidate with the
+ETag each time, which costs them a 304. Answers from memory are counted by `factmark_cache_hits_total`, not
+by the per-route request histograms."""
 
 from __future__ import annotations
 
+import re
+import time
 import uuid
 from typing import Any
 
-from litestar.connection import ASGIConnection
 from litestar.types import ASGIApp, Message, Receive, Send
 
-from service.api.auth import PRINCIPAL, Principal, require_scope
-from service.api.cache import PageCache
+from service.api.auth import PRINCIPAL, Principal, authorize, credentials
+from service.api.cache import Caches, PageKey
 from service.api.http import etag_listed
+from service.api.observability import log_request, request_id
+from service.errors import FactmarkError
+from service.store.notifications import ChangeListener
 
-CACHED_OPERATIONS = frozenset({"listAnnotations", "getArticle"})
 CACHE_CONTROL = (b"cache-control", b"private, no-cache")
-_VARYING = (b"accept", b"host", b"x-forwarded-host", b"x-forwarded-proto", b"forwarded")
+_CACHEABLE = re.compile(r"/v1/articles/([0-9A-Fa-f-]{32,36})(?:/annotations)?")
+_VARYING = (b"accept", b"host", b"origin", b"x-forwarded-host", b"x-forwarded-proto", b"forwarded")
 
 
-class CachedReadsMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+class HotReads:
+    def __init__(self, app: ASGIApp, caches: Caches, listener: ChangeListener, limiter: Any) -> None:
         self.app = app
+        self.caches = caches
+        self.listener = listener
+        self.limiter = limiter
 
     async def __call__(self, scope: Any, receive: Receive, send: Send) -> None:
-        handler = scope.get("route_handler")
-        if (
-            scope["type"] != "http"
-            or scope["method"] != "GET"
-            or getattr(handler, "operation_id", None) not in CACHED_OPERATIONS
-        ):
+        matched = _CACHEABLE.fullmatch(scope["path"]) if scope["type"] == "http" and scope["method"] == "GET" else None
+        if matched is None:
             await self.app(scope, receive, send)
             return
-        cache: PageCache = scope["app"].state.caches.pages
-        if not cache.serving:
+        try:
+            article = uuid.UUID(matched.group(1))
+        except ValueError:
+            await self.app(scope, receive, send)
+            return
+        pages = self.caches.pages
+        if not pages.serving:
             await self.app(scope, receive, _with_cache_control(send))
             return
-        await require_scope(ASGIConnection(scope), handler)  # answers 401/403/429 itself
-        principal: Principal = scope["state"][PRINCIPAL]
         headers = dict(scope["headers"])
-        key = (principal.tenant_id, scope["path"], scope["query_string"], *(headers.get(h) for h in _VARYING))
-        # A hit is served only once every change committed before this request began has been applied here, so a
-        # read through this replica after a write through another never sees the page from before the write.
-        page = None
-        if key in cache and await scope["app"].state.listener.caught_up():
-            page = cache.get(key)  # may have been dropped meanwhile: then a miss
-        else:
-            cache.missed()
-        if page is not None:
-            asked = headers.get(b"if-none-match")
-            if page.etag is not None and asked is not None and etag_listed(asked.decode("latin-1"), page.etag.decode()):
-                await _answer(send, 304, [(b"etag", page.etag), (b"vary", b"Accept"), CACHE_CONTROL], b"")
-                return
-            await _answer(send, 200, page.headers, page.body)
+        varying = (scope["path"], scope["query_string"], *(headers.get(h) for h in _VARYING))
+        if await self._from_memory(scope, headers, varying, send):
             return
-        owner = (principal.tenant_id, uuid.UUID(str(scope["path_params"]["article_id"])))
-        epoch = cache.epoch
+        epoch = pages.epoch
         kept: dict[str, Any] = {}
 
         async def keep(message: Message) -> None:
@@ -71,11 +69,49 @@ class CachedReadsMiddleware:
                     kept["headers"], kept["body"] = list(message["headers"]), []
             elif message["type"] == "http.response.body" and "body" in kept:
                 kept["body"].append(message.get("body", b""))
-                if not message.get("more_body", False):
-                    cache.put(key, owner, kept["headers"], b"".join(kept["body"]), epoch)
+                principal: Principal | None = scope["state"].get(PRINCIPAL)
+                if not message.get("more_body", False) and principal is not None:
+                    key = (principal.tenant_id, *varying)
+                    pages.put(key, (principal.tenant_id, article), kept["headers"], b"".join(kept["body"]), epoch)
             await send(message)
 
         await self.app(scope, receive, keep)
+
+    async def _from_memory(self, scope: Any, headers: dict[bytes, bytes], varying: tuple[Any, ...], send: Send) -> bool:
+        """Answer from memory if the caller's key and the page are both held; False to let the app answer."""
+        started = time.perf_counter()
+        try:
+            key_id, secret = credentials(headers.get(b"authorization", b"").decode("latin-1"))
+        except FactmarkError:
+            return False
+        keys, pages = self.caches.keys, self.caches.pages
+        held = keys.peek(key_id)
+        key: PageKey = (held.tenant_id, *varying) if held is not None else ()
+        if held is None or key not in pages:
+            pages.missed()
+            return False
+        # Served only once every change committed before this request began has been applied here, so a read
+        # through this replica after a write through another (or a revocation) never sees what came before.
+        if not await self.listener.caught_up():
+            return False
+        try:
+            principal = authorize(keys.get(key_id), secret, "read", self.limiter)
+        except FactmarkError:
+            return False  # the app's guard answers 401/403/429 the usual way
+        scope["state"][PRINCIPAL] = principal  # authorised once: the guard will not take a second token
+        page = pages.get(key)  # None if the change just applied dropped it
+        if page is None:
+            return False
+        found = request_id(scope)
+        identified = (b"x-request-id", found.encode())
+        asked = headers.get(b"if-none-match")
+        if page.etag is not None and asked is not None and etag_listed(asked.decode("latin-1"), page.etag.decode()):
+            await _answer(send, 304, [(b"etag", page.etag), (b"vary", b"Accept"), CACHE_CONTROL, identified], b"")
+            log_request(scope, found, 304, started)
+        else:
+            await _answer(send, 200, [*page.headers, identified], page.body)
+            log_request(scope, found, 200, started)
+        return True
 
 
 async def _answer(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:

@@ -29,8 +29,17 @@ class ChangeListener:
     first connection, after a drop) the subscriber hears `listening(False)`, and `listening(True)` once they
     arrive again: caches drop what they hold at both moments."""
 
-    def __init__(self, url: str | None, subscriber: Subscriber, *, retry_s: float = 1.0, probe_s: float = 5.0):
+    def __init__(
+        self,
+        url: str | None,
+        subscriber: Subscriber,
+        *,
+        retry_s: float = 1.0,
+        probe_s: float = 5.0,
+        barrier_interval_s: float = 0.002,
+    ):
         self._url = url
+        self._barrier_interval_s = barrier_interval_s
         self._subscriber = subscriber
         self._retry_s = retry_s
         self._probe_s = probe_s
@@ -75,7 +84,9 @@ class ChangeListener:
         """Wait until every change committed before this call has reached the subscriber; False when that cannot
         be known (not listening). PostgreSQL sends a listening session its pending notifications before it reads
         the next query, so the answer to a query sent now comes after them. Callers that arrive while such a
-        query is under way share the next one: one round trip on this connection serves any number of them."""
+        query is under way share the next one: one round trip on this connection serves any number of them, and
+        at most one is sent every `barrier_interval_s` (2 ms: under load, waiting costs a little latency where a
+        round trip per request would cost the CPU that serves them)."""
         if self._connection is None:
             return False
         if self._next_barrier is None:
@@ -85,9 +96,13 @@ class ChangeListener:
         return await asyncio.shield(self._next_barrier)
 
     async def _send_barriers(self) -> None:
+        loop = asyncio.get_running_loop()
         try:
-            while (barrier := self._next_barrier) is not None:
-                self._next_barrier = None
+            sent = -self._barrier_interval_s
+            while self._next_barrier is not None:
+                if (wait := sent + self._barrier_interval_s - loop.time()) > 0:
+                    await asyncio.sleep(wait)  # callers arriving meanwhile join this barrier
+                barrier, self._next_barrier, sent = self._next_barrier, None, loop.time()
                 passed = False
                 if self._connection is not None:
                     with contextlib.suppress(OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
