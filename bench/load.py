@@ -2,11 +2,11 @@
 
 One PostgreSQL (embedded pgserver in a temporary directory, or DATABASE_URL when set) and three `factmark serve`
 processes (`--servers N`) on their own ports sharing it. Many asyncio clients (raw keep-alive HTTP/1.1, one
-connection to each server per client, requests going to the servers in turn) run a newsroom-like mix for a bounded time: create articles
-(some with an Idempotency-Key, retried on purpose: one after the other, concurrently on both servers, or after
-abandoning the first attempt), add annotation batches, list and read annotations, read articles with their
-annotations and text, look articles up by messy URLs, PATCH annotations with If-Match (412s under contention are
-correct answers), replace article text with If-Match, delete annotations.
+connection to each server per client, requests going to the servers in turn) run a newsroom-like mix for a bounded
+time: create articles (some with an Idempotency-Key, retried on purpose: one after the other, concurrently on two
+servers, or after abandoning the first attempt), add annotation batches, list and read annotations, read articles
+with their annotations and text, look articles up by messy URLs, PATCH annotations with If-Match (412s under
+contention are correct answers), replace article text with If-Match, delete annotations.
 
 The fault (unless `--no-kill`): a quarter of the way in, the last server is killed with SIGKILL, requests in
 flight on it cut off; a quarter later it is started again on its port, and takes requests once it answers
