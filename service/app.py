@@ -45,6 +45,7 @@ def create_app(settings: Settings) -> Litestar:
     caches = Caches(KeyCache(settings.key_cache_ttl_s), PageCache(settings.page_cache_bytes))
     listener = ChangeListener(settings.session_database_url, caches)
     limiter = RateLimiter(settings.rate_limit_per_minute)
+    failures = RateLimiter(settings.failed_auth_per_minute)
 
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
@@ -86,6 +87,7 @@ def create_app(settings: Settings) -> Litestar:
             {
                 "settings": settings,
                 "rate_limiter": limiter,
+                "auth_failure_limiter": failures,
                 "caches": caches,
                 "listener": listener,
             }
@@ -101,7 +103,7 @@ def create_app(settings: Settings) -> Litestar:
         debug=False,
     )
     # In front of routing: Litestar runs middleware per route, after routing, and has no earlier hook.
-    app.asgi_handler = HotReads(app.asgi_handler, caches, listener, limiter)
+    app.asgi_handler = HotReads(app.asgi_handler, caches, listener, limiter, failures)
     finalize(app.openapi_schema)
     correct_allow_headers(app.routes)
     return app

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
@@ -38,6 +39,18 @@ def credentials(authorization: str) -> tuple[str, str]:
     if parsed is None:
         raise Unauthorized("the API key is malformed")
     return parsed
+
+
+def client_address(scope: Any) -> str:
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
+
+
+def check_address(failures: RateLimiter, address: str) -> None:
+    """429 when `address` failed to authenticate too often lately (before its key costs a lookup)."""
+    if (wait := failures.exhausted(address)) is not None:
+        message = f"more than {failures.per_minute} failed authentications a minute from this address"
+        raise TooManyRequests(message, retry_after=max(1, math.ceil(wait)))
 
 
 def authorize(stored: StoredKey | None, secret: str, needed: str, limiter: RateLimiter) -> Principal:
@@ -78,9 +91,16 @@ async def require_scope(connection: ASGIConnection, handler: BaseRouteHandler) -
     if PRINCIPAL in connection.scope.get("state", {}):
         return
     key_id, secret = credentials(connection.headers.get("authorization", ""))
+    failures: RateLimiter = connection.app.state.auth_failure_limiter
+    address = client_address(connection.scope)
+    check_address(failures, address)
     stored = await _verified_key(connection, key_id)
     needed = handler.opt.get("scope", "read")
-    connection.state[PRINCIPAL] = authorize(stored, secret, needed, connection.app.state.rate_limiter)
+    try:
+        connection.state[PRINCIPAL] = authorize(stored, secret, needed, connection.app.state.rate_limiter)
+    except Unauthorized:
+        failures.retry_after(address)
+        raise
 
 
 CurrentPrincipal = NamedDependency[Principal]

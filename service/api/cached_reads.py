@@ -22,10 +22,11 @@ from typing import Any
 
 from litestar.types import ASGIApp, Message, Receive, Send
 
-from service.api.auth import PRINCIPAL, Principal, authorize, credentials
+from service.api.auth import PRINCIPAL, Principal, authorize, check_address, client_address, credentials
 from service.api.cache import Caches, PageKey
 from service.api.http import etag_listed
 from service.api.observability import log_request, request_id
+from service.api.ratelimit import RateLimiter
 from service.errors import FactmarkError
 from service.store.notifications import ChangeListener
 
@@ -35,11 +36,14 @@ _VARYING = (b"accept", b"host", b"origin", b"x-forwarded-host", b"x-forwarded-pr
 
 
 class HotReads:
-    def __init__(self, app: ASGIApp, caches: Caches, listener: ChangeListener, limiter: Any) -> None:
+    def __init__(
+        self, app: ASGIApp, caches: Caches, listener: ChangeListener, limiter: RateLimiter, failures: RateLimiter
+    ) -> None:
         self.app = app
         self.caches = caches
         self.listener = listener
         self.limiter = limiter
+        self.failures = failures
 
     async def __call__(self, scope: Any, receive: Receive, send: Send) -> None:
         matched = _CACHEABLE.fullmatch(scope["path"]) if scope["type"] == "http" and scope["method"] == "GET" else None
@@ -95,6 +99,7 @@ class HotReads:
         if not await self.listener.caught_up():
             return False
         try:
+            check_address(self.failures, client_address(scope))
             principal = authorize(keys.get(key_id), secret, "read", self.limiter)
         except FactmarkError:
             return False  # the app's guard answers 401/403/429 the usual way
