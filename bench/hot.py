@@ -35,14 +35,15 @@ def _path(ctx: Context) -> str:
 
 
 def _service(ctx: Context, cached: bool, workers: int = 1) -> Server:
+    """The service with its page cache on or off; off is the suite's usual server (ctx.service)."""
+    if not cached:
+        return ctx.service(workers)
     ctx.service()  # seeds the article
-    name = f"factmark-{'cached' if cached else 'uncached'}-w{workers}"
+    name = f"factmark-cached-w{workers}"
 
     def make() -> Server:
-        server = service_server(ctx.database.url, workers)
+        server = service_server(ctx.database.url, workers, page_cache=True)
         server.name = name
-        if not cached:
-            server.env["FACTMARK_PAGE_CACHE_BYTES"] = "0"
         return server
 
     return ctx.server(name, make)
@@ -126,7 +127,6 @@ def strict(ctx: Context) -> None:
     name = "bare asyncpg + msgspec, rows stored as JSON"
     _pair(ctx, "strict", _service(ctx, cached=False), floor, "Factmark, page cache off", name, 1.0)
     _pair(ctx, "strict", _service(ctx, cached=True), floor, "Factmark, as deployed (page cache)", name, 1.0)
-    ctx.stop("factmark-uncached-w1")
 
 
 def hot(ctx: Context) -> None:
@@ -152,5 +152,5 @@ def workers(ctx: Context) -> None:
             subject = f"Factmark, {count} worker{'s' * (count > 1)}, page cache {'on' if cached else 'off'}"
             note = f"-c{RATIO_CONNECTIONS}" + (f"; {load.errors} ERRORS" if load.errors else "")
             ctx.rows.append(Row("workers", subject, load.requests_per_s, load.p50_ms, load.p99_ms, note=note))
-            if count > 1 or not cached:
+            if count > 1:
                 ctx.stop(server.name)

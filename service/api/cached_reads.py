@@ -50,11 +50,6 @@ class HotReads:
         if matched is None:
             await self.app(scope, receive, send)
             return
-        try:
-            article = uuid.UUID(matched.group(1))
-        except ValueError:
-            await self.app(scope, receive, send)
-            return
         pages = self.caches.pages
         if not pages.serving:
             await self.app(scope, receive, _with_cache_control(send))
@@ -62,6 +57,11 @@ class HotReads:
         headers = dict(scope["headers"])
         varying = (scope["path"], scope["query_string"], *(headers.get(h) for h in _VARYING))
         if await self._from_memory(scope, headers, varying, send):
+            return
+        try:
+            article = uuid.UUID(matched.group(1))
+        except ValueError:  # not an article id: the app answers
+            await self.app(scope, receive, send)
             return
         epoch = pages.epoch
         kept: dict[str, Any] = {}
