@@ -12,8 +12,9 @@ The fault (unless `--no-kill`): a quarter of the way in, the last server is kill
 flight on it cut off; a quarter later it is started again on its port, and takes requests once it answers
 /healthz. While it is down the clients leave it out, as a load balancer's health check would. A write cut off by
 the kill is resolved the way a careful client would: a POST is retried with its Idempotency-Key on another server
-(with the fault, every POST carries one); a PATCH, text replacement or DELETE is checked by reading through
-another server whether it took effect. The report gives throughput, p50/p99 and errors for each phase.
+(with the fault, every POST carries one); a text replacement or DELETE is checked by reading through another
+server whether it took effect; a PATCH cut off may or may not have happened (its note may be written by another
+client since), and the lost-update check allows either. The report gives throughput, p50/p99 and errors for each phase.
 
 Every acknowledged (2xx) write is recorded with the ids it returned. Afterwards the database is checked directly:
 every acknowledged article and annotation is there exactly once and nothing else is; acknowledged deletes are gone;
@@ -274,6 +275,7 @@ class Ledger:
     annotation_article: dict[str, str] = field(default_factory=dict)
     deleted: set[str] = field(default_factory=set)
     patches: Counter[str] = field(default_factory=Counter)
+    patches_in_doubt: Counter[str] = field(default_factory=Counter)  # cut off by the kill: applied or not
     revisions: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     keys: dict[str, str] = field(default_factory=dict)  # Idempotency-Key -> logical request
     key_answers: dict[str, list[str]] = field(default_factory=dict)  # Idempotency-Key -> what its client got
@@ -639,15 +641,8 @@ class Client:
                     "patch_annotation", "PATCH", f"/v1/annotations/{annotation.id}", patch,
                     {"If-Match": current.headers["etag"]}, connection=connection,
                 )  # fmt: skip
-            except InDoubt:  # did it happen? Its note says so, read through another server
-                seen = await self.call(
-                    "get_annotation",
-                    "GET",
-                    f"/v1/annotations/{annotation.id}",
-                    connection=self._another(connection.port),
-                )
-                if seen.json()["note"] == patch["note"]:
-                    world.ledger.patches[annotation.id] += 1
+            except InDoubt:  # it may or may not have happened: another client may have written the same note since,
+                world.ledger.patches_in_doubt[annotation.id] += 1  # so reading cannot tell; the check allows either
                 return
             if answer.status == 200:
                 world.ledger.patches[annotation.id] += 1
@@ -682,15 +677,14 @@ class Client:
                 "replace_text", "PUT", f"/v1/articles/{article.id}/text", {"text": text},
                 {"If-Match": current.headers["etag"]}, connection=connection,
             )  # fmt: skip
-        except InDoubt:  # did it happen? The article's text says so, read through another server
+        except InDoubt:  # did it happen? Under If-Match it could only have become the next revision: read that one
+            revision = current.json()["revision"] + 1
             seen = await self.call(
-                "get_article",
-                "GET",
-                f"/v1/articles/{article.id}?include=text",
+                "get_revision", "GET", f"/v1/articles/{article.id}/revisions/{revision}", expect=(200, 404),
                 connection=self._another(connection.port),
-            )
-            if seen.json()["text"] == text:
-                world.ledger.revisions[article.id].append(seen.json()["revision"])
+            )  # fmt: skip
+            if seen.status == 200 and seen.json()["text"] == text:
+                world.ledger.revisions[article.id].append(revision)
             return
         if answer.status == 200:
             report = answer.json()
@@ -916,7 +910,7 @@ async def verify(database_url: str, tenant_id: uuid.UUID, ledger: Ledger) -> lis
     for id_, row in stored.items():
         want = ledger.patches.get(id_, 0)
         have = int(row["note"].removeprefix("edits=")) if row["note"] else 0
-        if have != want:
+        if not want <= have <= want + ledger.patches_in_doubt.get(id_, 0):
             fail(f"annotation {id_}: note says {have} PATCHes, {want} were acknowledged (a lost update)")
 
     # Anchoring: every annotation agrees with the text of the revision it is anchored to.
