@@ -416,10 +416,13 @@ class Client:
             stats.phase_statuses[self.world.phase]["connection error"] += 1
             stats.bad.append(f"{op}: {method} {target} on :{connection.port}: {exc}")
             raise Failed("connection error") from exc
+        # A 4xx the caller asked for (a 404 that shows a cut-off DELETE happened) is an answer, not an error.
+        asked_for = answer.status in expect and answer.status >= 400
+        label = f"{answer.status} as expected" if asked_for else str(answer.status)
         stats.latencies[op].append(time.perf_counter() - began)
-        stats.statuses[op][str(answer.status)] += 1
+        stats.statuses[op][label] += 1
         stats.phase_latencies[self.world.phase].append(time.perf_counter() - began)
-        stats.phase_statuses[self.world.phase][str(answer.status)] += 1
+        stats.phase_statuses[self.world.phase][label] += 1
         if answer.headers.get("idempotent-replayed") == "true":
             stats.replays[op] += 1
         if answer.status in expect or answer.status in (409, 412):
@@ -1006,6 +1009,8 @@ def classify(stats: Stats) -> Counter[str]:
         for status, n in counts.items():
             if status == KILLED:
                 classes["cut off by the kill (expected)"] += n
+            elif status.endswith(" as expected"):
+                classes["4xx asked for"] += n
             elif status == "connection error":
                 classes["connection errors"] += n
             elif status.startswith("2"):
