@@ -21,6 +21,8 @@ from service.domain.keys import generate_key
 from service.store import keys as key_store
 from service.store.migrations import migrate
 
+TEST_HOST = "testserver.local"  # the host of Litestar's test client
+METRICS_TOKEN = "scrape-3f9c"
 TABLES = (
     "tenants, api_keys, articles, article_urls, article_revisions, annotations, annotation_history, idempotency_keys"
 )
@@ -75,7 +77,14 @@ async def migrated(database_url: str) -> str:
 
 @pytest.fixture(scope="session")
 def settings(migrated: str) -> Settings:
-    return Settings(database_url=migrated, pool_min_size=1, pool_max_size=8, cors_origins=("https://reader.example",))
+    return Settings(
+        database_url=migrated,
+        pool_min_size=1,
+        pool_max_size=8,
+        cors_origins=("https://reader.example",),
+        allowed_hosts=(TEST_HOST,),
+        metrics_token=METRICS_TOKEN,
+    )
 
 
 @pytest.fixture(scope="session")
