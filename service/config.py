@@ -52,6 +52,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     """How long a stored answer to an Idempotency-Key is replayed."""
     rate_limit_per_minute: NonNegative = 1200
     """Requests a minute per API key and server process (bursts up to as many); 0 turns the limit off."""
+    failed_auth_per_minute: NonNegative = 30
+    """Failed authentications (unknown or revoked keys) a minute per client address and server process; past
+    it the address gets 429 without a database lookup. 0 turns the limit off."""
     max_connections: Positive = 4096
     """Open client connections per server process; past it requests are answered 503 (see docs/operations.md)."""
     header_timeout_s: PositiveSeconds = 10.0

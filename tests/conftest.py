@@ -84,6 +84,7 @@ def settings(migrated: str) -> Settings:
         cors_origins=("https://reader.example",),
         allowed_hosts=(TEST_HOST,),
         metrics_token=METRICS_TOKEN,
+        failed_auth_per_minute=0,  # the auth matrix fails on purpose; tests/api/test_auth.py checks the limit
     )
 
 

@@ -42,7 +42,7 @@ def live_server(
     its base URL and process, stopped afterwards. `descriptors` starts it with that soft `ulimit -n`."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "FACTMARK_RATE_LIMIT_PER_MINUTE": "0",
-           "FACTMARK_LOG_LEVEL": "warning", **{f"FACTMARK_{k.upper()}": v for k, v in settings.items()}}  # fmt: skip
+           "FACTMARK_FAILED_AUTH_PER_MINUTE": "0", "FACTMARK_LOG_LEVEL": "warning", **{f"FACTMARK_{k.upper()}": v for k, v in settings.items()}}  # fmt: skip
     command = [sys.executable, "-m", "service", "serve", "--port", str(port)]
 
     def limit() -> None:

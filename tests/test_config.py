@@ -41,6 +41,7 @@ FROM_ENVIRONMENT = {
     "max_body_bytes": ("1048576", 1048576),
     "idempotency_ttl_seconds": ("3600", 3600),
     "rate_limit_per_minute": ("0", 0),
+    "failed_auth_per_minute": ("5", 5),
     "max_connections": ("500", 500),
     "header_timeout_s": ("2.5", 2.5),
     "metrics_token": ("scrape-me", "scrape-me"),
