@@ -13,7 +13,6 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from service.app import create_app
-from service.domain.w3c import W3C_MEDIA_TYPE
 from tests.api.test_errors import assert_problem
 from tests.fixtures import RIGA, riga_article, span
 
