@@ -4,6 +4,7 @@ server flags, the same load and the same data, and adds rows to one table."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import importlib
 import importlib.util
 import os
@@ -21,6 +22,7 @@ from urllib.parse import quote
 import asyncpg
 import httpx
 import msgspec
+import psutil
 
 from bench.data import article_request
 from bench.harness import (
@@ -358,17 +360,70 @@ def anchoring(ctx: Context) -> None:
     ctx.rows.append(Row("anchoring", "bench/anchoring", note=note))
 
 
+def _cpu_seconds(server: Server) -> float:
+    """User + system CPU of the server's process and all its children (granian serves from a child process)."""
+    assert server.process is not None
+    root = psutil.Process(server.process.pid)
+    return sum(sum(process.cpu_times()[:2]) for process in [root, *root.children(recursive=True)])
+
+
+def _run_for_cpu(ctx: Context, name: str, server: Server, path: str) -> tuple[Load, float]:
+    """The load, and the server's CPU milliseconds per request over it (warm-up included)."""
+    cpu, requests = _cpu_seconds(server), server.requests
+    load = ctx.run(name, server, path)
+    return load, (_cpu_seconds(server) - cpu) * 1000 / max(1, server.requests - requests)
+
+
+SERVER_ROUNDS = 3
+
+
+def _median_load(loads: list[Load]) -> Load:
+    """The round whose req/s is the median one (its latencies come with it)."""
+    return sorted(loads, key=lambda load: load.requests_per_s)[len(loads) // 2]
+
+
 def servers(ctx: Context) -> None:
-    """The same app under uvicorn (`factmark serve`) and under granian, same load: which ASGI server to ship."""
+    """The same app under `factmark serve` (uvicorn with a header timeout and a connection cap), under plain
+    uvicorn and under granian, same load, in interleaved rounds (medians: the machine is shared): which ASGI
+    server to ship, and what the bounds cost."""
     service = ctx.service()
+    plain = ctx.server(
+        "factmark-plain-uvicorn",
+        lambda: uvicorn_server(
+            "factmark-plain-uvicorn", "service.app:create_app_from_environment", ctx.database.url,
+            {"FACTMARK_RATE_LIMIT_PER_MINUTE": "0"}, factory=True,
+        ),
+    )  # fmt: skip
     granian = ctx.server("factmark-granian", lambda: granian_server(ctx.database.url))
     path = f"/v1/articles/{ctx.article_id}/annotations?limit=500"
+    ctx.check_answer(plain, path, lambda page: len(page["items"]))
     ctx.check_answer(granian, path, lambda page: len(page["items"]))
-    under_uvicorn = ctx.loads.get("read.service") or ctx.run("read.service", service, path)
-    under_granian = ctx.run("read.granian", granian, path)
-    ratio = under_granian.requests_per_s / under_uvicorn.requests_per_s
-    ctx.rows.append(_load_row("servers", "Factmark under uvicorn (shipped)", under_uvicorn, "1", "factmark serve"))
-    ctx.rows.append(_load_row("servers", "Factmark under granian", under_granian, f"{ratio:.2f}", "granian 1 worker"))
+    subjects = (
+        ("Factmark under uvicorn, bounded (shipped)", service, "factmark serve"),
+        ("Factmark under plain uvicorn", plain, "no header timeout, no cap"),
+        ("Factmark under granian", granian, "granian 1 worker"),
+    )
+    rounds: dict[str, list[tuple[Load, float]]] = {subject: [] for subject, _, _ in subjects}
+    for _ in range(SERVER_ROUNDS):
+        for subject, server, _ in subjects:
+            rounds[subject].append(_run_for_cpu(ctx, f"servers.{server.name}", server, path))
+    medians = {
+        subject: (
+            min(
+                runs, key=lambda run: abs(run[0].requests_per_s - statistics.median(r[0].requests_per_s for r in runs))
+            )[0],
+            statistics.median(cpu for _, cpu in runs),
+        )
+        for subject, runs in rounds.items()
+    }
+    shipped_rps, shipped_cpu = medians[subjects[0][0]][0].requests_per_s, medians[subjects[0][0]][1]
+    for subject, _, note in subjects:
+        load, cpu_ms = medians[subject]
+        ratio = f"{load.requests_per_s / shipped_rps:.2f} req/s, {cpu_ms / shipped_cpu:.2f} CPU"
+        runs = "/".join(f"{run.requests_per_s:.0f}" for run, _ in rounds[subject])
+        row = _load_row("servers", subject, load, ratio, f"{note}; req/s by round {runs}; ms/req = server CPU")
+        ctx.rows.append(dataclasses.replace(row, ms=cpu_ms))
+    ctx.stop("factmark-plain-uvicorn")
     ctx.stop("factmark-granian")
 
 
