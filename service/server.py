@@ -69,9 +69,14 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def _headers_too_slow(self) -> None:
         self.header_deadline = None
-        if not self.transport.is_closing():
-            self.transport.write(REQUEST_TIMEOUT)
-            self.transport.close()
+        if self.transport.is_closing():
+            return
+        if self.cycle is not None and not self.cycle.response_complete:
+            # A pipelined request stalls behind one still being answered: finish that answer, then close.
+            self.cycle.keep_alive = False
+            return
+        self.transport.write(REQUEST_TIMEOUT)
+        self.transport.close()
 
 
 def connection_cap(wanted: int) -> int:

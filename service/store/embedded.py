@@ -24,6 +24,7 @@ PID_FILE = "postmaster.pid"
 def embedded_postgres(data_dir: Path) -> Iterator[str]:
     """The DSN of the embedded PostgreSQL in `data_dir`, running while the block runs and stopped after it, unless
     another live process (a second `factmark` command on the same directory) still holds it."""
+    logging.getLogger("pgserver").setLevel(logging.WARNING)  # its INFO lines narrate every pg_ctl call
     data_dir = data_dir.expanduser().resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     with PostgresServer._lock:
