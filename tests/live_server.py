@@ -41,14 +41,9 @@ def live_server(
     """`factmark serve` on a free port (no rate limit, warnings only, plus `settings` as FACTMARK_* variables);
     its base URL and process, stopped afterwards. `descriptors` starts it with that soft `ulimit -n`."""
     port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "FACTMARK_RATE_LIMIT_PER_MINUTE": "0",
-        "FACTMARK_FAILED_AUTH_PER_MINUTE": "0",
-        "FACTMARK_LOG_LEVEL": "warning",
-        **{f"FACTMARK_{k.upper()}": v for k, v in settings.items()},
-    }
+    env = {**os.environ, "DATABASE_URL": database_url, "FACTMARK_RATE_LIMIT_PER_MINUTE": "0",
+           "FACTMARK_FAILED_AUTH_PER_MINUTE": "0", "FACTMARK_LOG_LEVEL": "warning",
+           **{f"FACTMARK_{k.upper()}": v for k, v in settings.items()}}  # fmt: skip
     command = [sys.executable, "-m", "service", "serve", "--port", str(port)]
 
     def limit() -> None:
