@@ -2,6 +2,7 @@
 embedded PostgreSQL; a run killed outright leaves nothing the next start cannot take over."""
 
 import asyncio
+import json
 import os
 import shutil
 import signal
@@ -45,11 +46,12 @@ async def stored_annotations(database_url: str) -> int:
 
 def test_sigterm_lets_the_request_in_flight_finish(migrated):
     key, body, answer = create_key(migrated, "Shutdown Desk"), slow_request_body(), {}
+    content = json.dumps(body).encode()  # encoded beforehand: the request connects at once when the thread starts
     with live_server(migrated) as (base, server):
 
         def send() -> None:
-            headers = {"Authorization": f"Bearer {key}"}
-            answer["response"] = httpx.post(f"{base}/v1/articles", json=body, headers=headers, timeout=30)
+            headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+            answer["response"] = httpx.post(f"{base}/v1/articles", content=content, headers=headers, timeout=30)
 
         sender = threading.Thread(target=send)
         sender.start()
