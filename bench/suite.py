@@ -4,10 +4,13 @@ server flags, the same load and the same data, and adds rows to one table."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import importlib
 import importlib.util
 import os
+import resource
+import socket
 import statistics
 import subprocess
 import sys
@@ -427,6 +430,70 @@ def servers(ctx: Context) -> None:
     ctx.stop("factmark-granian")
 
 
+SLOWLORIS_CONNECTIONS = 6_000
+SLOWLORIS_SOFT_LIMIT = 4_096
+
+
+def _first_answer(base: str, within: float) -> tuple[str, float, float | None]:
+    """(the first answer to GET /healthz, seconds it took, seconds until a 200, if one came within `within`)."""
+    started = time.monotonic()
+    first: tuple[str, float] | None = None
+    while time.monotonic() - started < within:
+        status: int | str
+        try:
+            status = httpx.get(base + "/healthz", timeout=max(0.1, within - (time.monotonic() - started))).status_code
+        except httpx.HTTPError as exc:
+            status = type(exc).__name__
+        first = first or (str(status), time.monotonic() - started)
+        if status == 200:
+            return first[0], first[1], time.monotonic() - started
+        time.sleep(0.2)
+    return (first or ("no answer", within))[0], (first or ("", within))[1], None
+
+
+def slowloris(ctx: Context) -> None:
+    """6,000 connections that never finish their headers against servers started with a soft `ulimit -n` of
+    4,096, then a normal request: how soon it is answered, and how soon it gets a 200, under `factmark serve`
+    (header timeout 10 s, cap 4,096) and under plain uvicorn."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < SLOWLORIS_CONNECTIONS + 500:
+        ctx.rows.append(Row("slowloris", "skipped", note=f"`ulimit -Hn` {hard} < {SLOWLORIS_CONNECTIONS + 500}"))
+        return
+    ctx.service()  # seeds the database
+    resource.setrlimit(resource.RLIMIT_NOFILE, (SLOWLORIS_SOFT_LIMIT, hard))  # the servers inherit it
+    try:
+        servers = [
+            ("Factmark under uvicorn, bounded (shipped)", ctx.server("slowloris-bounded", lambda: dataclasses.replace(
+                service_server(ctx.database.url), name="slowloris-bounded"))),
+            ("Factmark under plain uvicorn", ctx.server("slowloris-plain", lambda: uvicorn_server(
+                "slowloris-plain", "service.app:create_app_from_environment", ctx.database.url, {}, factory=True))),
+        ]  # fmt: skip
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    try:
+        for subject, server in servers:
+            sockets = []
+            try:
+                for _ in range(SLOWLORIS_CONNECTIONS):
+                    connection = socket.socket()
+                    connection.setblocking(False)
+                    connection.connect_ex(("127.0.0.1", server.port))
+                    sockets.append(connection)
+                time.sleep(1)  # the handshakes complete; then each sends half a request head
+                for connection in sockets:
+                    with contextlib.suppress(OSError):
+                        connection.send(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+                status, seconds, ok_after = _first_answer(server.base, within=30)
+            finally:
+                for connection in sockets:
+                    connection.close()
+            recovered = f"200 after {ok_after:.1f} s" if ok_after is not None else "no 200 within 30 s"
+            ctx.rows.append(Row("slowloris", subject, ms=seconds * 1000, note=f"first answer {status}; {recovered}"))
+            ctx.stop(server.name)
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
 SECTIONS: dict[str, Callable[[Context], None]] = {
     "read": read_path,
     "lookup": lookup,
@@ -434,6 +501,7 @@ SECTIONS: dict[str, Callable[[Context], None]] = {
     "scaling": scaling,
     "write": bulk_write,
     "servers": servers,
+    "slowloris": slowloris,
     "breakdown": breakdown,
     "anchoring": anchoring,
 }
