@@ -488,7 +488,8 @@ def slowloris(ctx: Context) -> None:
                 for connection in sockets:
                     connection.close()
             recovered = f"200 after {ok_after:.1f} s" if ok_after is not None else "no 200 within 30 s"
-            ctx.rows.append(Row("slowloris", subject, ms=seconds * 1000, note=f"first answer {status}; {recovered}"))
+            note = f"first answer {status} after {seconds:.1f} s; {recovered}"
+            ctx.rows.append(Row("slowloris", subject, note=note))
             ctx.stop(server.name)
     finally:
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
