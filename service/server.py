@@ -30,8 +30,9 @@ REQUEST_TIMEOUT = (
 
 class BoundedHttpToolsProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol with a deadline for each request's headers: a connection that has not sent a
-    complete request head `header_timeout` seconds after it opened (or after its previous response) is answered
-    408 and closed. Connections accepted past twice the cap are closed at once."""
+    complete request head `header_timeout` seconds after it opened (on a kept-alive connection: after the first
+    byte of the next request; idle ones are closed by uvicorn's keep-alive timeout, 5 s) is answered 408 and
+    closed. Connections accepted past twice the cap are closed at once."""
 
     def __init__(self, *args: Any, header_timeout: float, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
