@@ -59,7 +59,10 @@ def _database(settings: Settings) -> Iterator[Settings]:
 
 def _run(settings: Settings, action: Callable[[asyncpg.Connection], Awaitable[Any]]) -> Any:
     async def main() -> Any:
-        connection = await asyncpg.connect(settings.database_url, timeout=settings.connect_timeout_s)
+        try:
+            connection = await asyncpg.connect(settings.database_url, timeout=settings.connect_timeout_s)
+        except (OSError, TimeoutError, ValueError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            sys.exit(f"factmark: cannot connect to the database (DATABASE_URL): {exc or type(exc).__name__}")
         try:
             return await action(connection)
         finally:

@@ -118,3 +118,15 @@ def test_the_command_prints_one_line_and_exits_non_zero(variable, value, command
     assert result.returncode != 0
     assert result.stderr.startswith(f"factmark: {variable}: ") and result.stderr.count("\n") == 1, result.stderr
     assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    "url", ["postgresql://factmark@127.0.0.1:1/none", "not a dsn", "postgresql://postgres@/postgres?host=/nonexistent"]
+)
+def test_a_database_url_that_does_not_answer_is_one_line(url):
+    env = {**os.environ, "DATABASE_URL": url, "FACTMARK_CONNECT_TIMEOUT_S": "2"}
+    result = subprocess.run(
+        [sys.executable, "-m", "service", "migrate"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode != 0 and "Traceback" not in result.stderr and result.stderr.count("\n") == 1
+    assert result.stderr.startswith("factmark: cannot connect to the database (DATABASE_URL): ")
