@@ -1,6 +1,7 @@
 """Connection abuse against a live `factmark serve`: connections that never finish their headers (slowloris) are
 timed out, counted against a cap past which requests get 503, and cannot starve the process of file descriptors."""
 
+import json
 import resource
 import socket
 import time
@@ -67,7 +68,9 @@ def test_a_request_answers_while_2000_connections_never_finish_their_headers(mig
 def test_headers_that_never_finish_are_answered_408_and_closed(migrated):
     with live_server(migrated, header_timeout_s="1") as (base, _), half_open(base, 3) as sockets:
         for connection in sockets:
-            assert read_until_closed(connection).startswith(b"HTTP/1.1 408 ")
+            head, _, body = read_until_closed(connection).partition(b"\r\n\r\n")
+            assert head.startswith(b"HTTP/1.1 408 ") and b"content-type: application/problem+json" in head
+            assert json.loads(body)["status"] == 408
 
 
 def test_a_connection_that_sends_nothing_is_closed(migrated):
@@ -92,7 +95,10 @@ def test_a_slow_but_steady_client_within_the_timeout_is_served(migrated):
 
 def test_past_the_connection_cap_requests_get_503_until_the_stalled_ones_time_out(migrated):
     with live_server(migrated, max_connections="20", header_timeout_s="2") as (base, _), half_open(base, 25):
-        assert httpx.get(f"{base}/healthz", timeout=20).status_code == 503
+        refused = httpx.get(f"{base}/healthz", timeout=20)
+        assert refused.status_code == 503 and refused.headers["retry-after"] == "1"
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert refused.json()["status"] == 503 and refused.json()["type"].endswith("/over-capacity")
         for _ in range(100):  # the stalled connections are cut after 2 s; the cap frees up
             if httpx.get(f"{base}/healthz", timeout=20).status_code == 200:
                 break
