@@ -18,7 +18,9 @@ from service.api.auth import provide_principal, require_scope
 from service.api.body import StrictJSONRequest
 from service.api.cache import CacheCollector, Caches, KeyCache, PageCache
 from service.api.cached_reads import HotReads
+from service.api.docs import docs_assets
 from service.api.health import healthz, readyz
+from service.api.hosts import HostCheck, allowed_hosts, host_check
 from service.api.http import correct_allow_headers
 from service.api.idempotency import purge_expired_keys
 from service.api.observability import MetricsController, prometheus_config, request_id_middleware
@@ -76,7 +78,7 @@ def create_app(settings: Settings) -> Litestar:
         dependencies={"principal": Provide(provide_principal, sync_to_thread=False)},
     )
     app = Litestar(
-        route_handlers=[api, healthz, readyz, MetricsController],
+        route_handlers=[api, healthz, readyz, MetricsController, docs_assets()],
         dependencies={
             "pool": Provide(provide_pool, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
@@ -98,12 +100,14 @@ def create_app(settings: Settings) -> Litestar:
         request_class=StrictJSONRequest,
         middleware=[
             request_id_middleware,
+            host_check(settings),
             prometheus_config().middleware,
         ],
         debug=False,
     )
     # In front of routing: Litestar runs middleware per route, after routing, and has no earlier hook.
-    app.asgi_handler = HotReads(app.asgi_handler, caches, listener, limiter, failures)
+    hosts = HostCheck(app.asgi_handler, allowed_hosts(settings))
+    app.asgi_handler = HotReads(app.asgi_handler, caches, listener, limiter, failures, hosts.allows)
     finalize(app.openapi_schema)
     correct_allow_headers(app.routes)
     return app

@@ -12,6 +12,7 @@ import asyncpg
 import httpx
 import pytest
 
+from tests.conftest import METRICS_TOKEN
 from tests.fixtures import RIGA, riga_article, span
 from tests.live_server import create_key, factmark, live_server
 
@@ -20,7 +21,10 @@ from tests.live_server import create_key, factmark, live_server
 def replicas(migrated: str, pgbouncer_url: str) -> Iterator[tuple[str, str]]:
     with (
         live_server(migrated) as (first, _),
-        live_server(pgbouncer_url, pgbouncer="true", direct_database_url=migrated) as (second, _),
+        live_server(pgbouncer_url, pgbouncer="true", direct_database_url=migrated, metrics_token=METRICS_TOKEN) as (
+            second,
+            _,
+        ),
     ):
         yield first, second
 
@@ -102,7 +106,7 @@ def test_cache_hits_and_misses_are_counted_on_metrics(
     article = call("POST", f"{first}/v1/articles", riga_article()).json()["id"]
 
     def counted(name: str) -> float:
-        metrics = httpx.get(f"{second}/metrics").text
+        metrics = httpx.get(f"{second}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}).text
         line = next(
             line for line in metrics.splitlines() if line.startswith(f'factmark_cache_{name}_total{{cache="pages"}}')
         )

@@ -1,12 +1,12 @@
 """Hot reads from memory: the rendered annotations of an article, and the article read with them, answered from
 this process's page cache without a query, a router or a handler.
 
-It wraps the app's ASGI handler, in front of routing (Litestar runs its middleware per route, after routing:
-there is no earlier hook). For `GET /v1/articles/{id}[/annotations]` it authenticates the caller from the key
-cache with the guard's own rules (service/api/auth.py) and answers a hit from memory (304 when If-None-Match
-names its ETag), logging it as every request is logged. Anything else, or anything in doubt (a key not in
-memory, an error to report), goes on to the app; a complete 200 answer it gives is kept. The cache key is
-everything such an answer depends on: tenant, path, query string, and the headers that choose the
+It wraps the app's ASGI handler, in front of routing (Litestar runs its middleware per route, after routing: there
+is no earlier hook). For `GET /v1/articles/{id}[/annotations]` it checks the Host as the host check does,
+authenticates the caller from the key cache with the guard's own rules (service/api/auth.py) and answers a hit from
+memory (304 when If-None-Match names its ETag), logging it as every request is logged. Anything else, or anything in
+doubt (a key not in memory, an error to report), goes on to the app; a complete 200 answer it gives is kept. The
+cache key is everything such an answer depends on: tenant, path, query string, and the headers that choose the
 representation (Accept), the host in W3C ids, and the CORS answer (Origin).
 
 Every answer on these paths says `Cache-Control: private, no-cache`: browsers keep it but revalidate with the
@@ -18,12 +18,14 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from litestar.types import ASGIApp, Message, Receive, Send
 
 from service.api.auth import PRINCIPAL, Principal, authorize, check_address, client_address, credentials
 from service.api.cache import Caches, PageKey
+from service.api.hosts import host_of
 from service.api.http import etag_listed
 from service.api.observability import log_request, request_id
 from service.api.ratelimit import RateLimiter
@@ -37,9 +39,16 @@ _VARYING = (b"accept", b"host", b"origin", b"x-forwarded-host", b"x-forwarded-pr
 
 class HotReads:
     def __init__(
-        self, app: ASGIApp, caches: Caches, listener: ChangeListener, limiter: RateLimiter, failures: RateLimiter
+        self,
+        app: ASGIApp,
+        caches: Caches,
+        listener: ChangeListener,
+        limiter: RateLimiter,
+        failures: RateLimiter,
+        host_allowed: Callable[[str], bool],
     ) -> None:
         self.app = app
+        self.host_allowed = host_allowed
         self.caches = caches
         self.listener = listener
         self.limiter = limiter
@@ -88,6 +97,8 @@ class HotReads:
             key_id, secret = credentials(headers.get(b"authorization", b"").decode("latin-1"))
         except FactmarkError:
             return False
+        if not self.host_allowed(host_of(headers.get(b"host", b"").decode("latin-1"))):
+            return False  # the app's host check answers 400
         keys, pages = self.caches.keys, self.caches.pages
         held = keys.peek(key_id)
         key: PageKey = (held.tenant_id, *varying) if held is not None else ()

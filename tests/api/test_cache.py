@@ -17,7 +17,7 @@ from service.api.cache import KeyCache, PageCache
 from service.app import create_app
 from service.config import Settings
 from service.store.keys import StoredKey
-from tests.conftest import Tenant
+from tests.conftest import METRICS_TOKEN, TEST_HOST, Tenant
 from tests.fixtures import riga_article
 
 
@@ -65,8 +65,9 @@ async def test_the_representation_and_query_asked_for_are_part_of_the_cached_pag
 async def deaf_client(migrated: str) -> AsyncIterator[AsyncTestClient[Litestar]]:
     """An app whose change notifications cannot arrive (its direct connection names a closed port)."""
     settings = Settings(
-        database_url=migrated, direct_database_url="postgresql://postgres@127.0.0.1:9/none", key_cache_ttl_s=0.3
-    )
+        database_url=migrated, direct_database_url="postgresql://postgres@127.0.0.1:9/none", key_cache_ttl_s=0.3,
+        allowed_hosts=(TEST_HOST,), metrics_token=METRICS_TOKEN,
+    )  # fmt: skip
     async with AsyncTestClient(app=create_app(settings)) as client:
         yield client
 
@@ -90,7 +91,7 @@ async def test_without_notifications_no_page_is_served_from_memory(
     assert len((await deaf_client.get(path, headers=headers)).json()["items"]) == 4
     await db.execute("DELETE FROM annotations WHERE kind = 'figure'")
     assert len((await deaf_client.get(path, headers=headers)).json()["items"]) == 3
-    metrics = (await deaf_client.get("/metrics")).text
+    metrics = (await deaf_client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})).text
     assert "factmark_cache_listening 0.0" in metrics
 
 
@@ -138,3 +139,10 @@ def test_a_key_read_before_its_revocation_was_announced_is_not_kept() -> None:
     keys.drop_tenant(stored.tenant_id)
     assert keys.get("k1") is None
     assert msgspec.json.encode(keys.counts.__dict__)  # counters are plain numbers for /metrics
+
+
+async def test_a_cached_page_is_not_served_to_a_host_that_is_not_allowed(client: AsyncTestClient[Litestar]) -> None:
+    path = f"/v1/articles/{await _article(client)}/annotations"
+    for _ in range(2):
+        assert (await client.get(path)).status_code == 200
+    assert (await client.get(path, headers={"Host": "evil.example"})).status_code == 400
