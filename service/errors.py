@@ -80,7 +80,29 @@ class QuoteNotFound(InvalidInput):
 
 
 class QuoteAmbiguous(InvalidInput):
+    """The field's `actual` lists the first few candidate offsets; `occurrences` (a problem member) counts them
+    all, or is a lower bound when `occurrences_counted` is false (a quote that occurs too often to count)."""
+
     slug, title = "quote-ambiguous", "The quote occurs more than once and its context does not decide"
+
+    def __init__(self, pointer: str, message: str, *, offsets: list[int], count: int, counted: bool) -> None:
+        super().__init__(pointer, message, actual=offsets)
+        self.extra = {"occurrences": count, "occurrences_counted": counted}
+
+
+class WorkBudgetExceeded(InvalidInput):
+    """422, not 503: the budget counts the CPU time of this request's own work (waiting behind others does not
+    count), so running out of it is the cost of the input, and a retry of the same input fails the same way."""
+
+    slug, title = "work-budget-exceeded", "The request needs more work than one request may take"
+
+    def __init__(self, location: str, limit_ms: float) -> None:
+        super().__init__(
+            location,
+            f"this request needed more than its {limit_ms:,.0f} ms work budget (while at {location or '/'}); "
+            "give offsets instead of quotes to locate, longer quotes or context, or fewer annotations a request",
+        )
+        self.limit_ms = limit_ms
 
 
 class TooManyRequests(FactmarkError):
