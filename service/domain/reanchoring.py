@@ -4,6 +4,7 @@ anchored, relocated (exactly or approximately) or orphaned, never dropped. Thres
 from __future__ import annotations
 
 import re
+from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Hashable, Sequence
@@ -114,11 +115,14 @@ class Alignment:
         blocks = _moved_lines(old, new, budget)
         # Moved paragraphs are masked (same length, characters that match nothing) so that the rest of the
         # diff does not pair a sentence with its twin in some other paragraph.
-        old_masked, new_masked = list(old), list(new)
-        for i, length, j in blocks:
-            old_masked[i : i + length] = "\ue000" * length
-            new_masked[j : j + length] = "\ue001" * length
-        _align("".join(old_masked), "".join(new_masked), 0, 0, 0, blocks, budget)
+        old_masked, new_masked = old, new
+        if blocks:
+            old_chars, new_chars = list(old), list(new)
+            for i, length, j in blocks:
+                old_chars[i : i + length] = "\ue000" * length
+                new_chars[j : j + length] = "\ue001" * length
+            old_masked, new_masked = "".join(old_chars), "".join(new_chars)
+        _align(old_masked, new_masked, 0, 0, 0, blocks, budget)
         blocks.sort()
         merged: list[tuple[int, int, int]] = []
         for i, length, j in blocks:
@@ -156,20 +160,26 @@ def _moved_lines(old: str, new: str, budget: Budget) -> list[tuple[int, int, int
     """Matching blocks for lines that the line diff does not pair but occur, once and whole, on both sides
     (a paragraph moved up or down the article)."""
     old_lines, new_lines = _LINE.findall(old), _LINE.findall(new)
-    old_at, new_at = [0, *accumulate(map(len, old_lines))], [0, *accumulate(map(len, new_lines))]
-    old_left, new_left = set(range(len(old_lines))), set(range(len(new_lines)))
-    for i, j, length in _matching_blocks(old_lines, new_lines, budget):
-        old_left -= set(range(i, i + length))
-        new_left -= set(range(j, j + length))
     old_count, new_count = Counter(old_lines), Counter(new_lines)
-    where_new = {new_lines[j]: j for j in new_left}
+    once = {line for line, n in old_count.items() if n == 1 and new_count.get(line) == 1 and _WORD.search(line)}
+    if not once:  # nothing could have moved (a text of one repeated line needs no diff for this)
+        return []
+    old_paired, new_paired = bytearray(len(old_lines)), bytearray(len(new_lines))
+    for i, j, length in _matching_blocks(old_lines, new_lines, budget):
+        old_paired[i : i + length] = b"\1" * length
+        new_paired[j : j + length] = b"\1" * length
+    old_at, new_at = _starts(old_lines), _starts(new_lines)
+    where_new = {new_lines[j]: j for j in range(len(new_lines)) if not new_paired[j] and new_lines[j] in once}
     return [
         (old_at[i], len(old_lines[i]), new_at[where_new[old_lines[i]]])
-        for i in sorted(old_left)
-        if old_lines[i] in where_new
-        and old_count[old_lines[i]] == new_count[old_lines[i]] == 1
-        and _WORD.search(old_lines[i])
+        for i in range(len(old_lines))
+        if not old_paired[i] and old_lines[i] in where_new
     ]
+
+
+def _starts(tokens: Sequence[str]) -> Sequence[int]:
+    """Offset of every token in the text they make up, and its length last (compact: 8 bytes a token)."""
+    return array("q", accumulate(map(len, tokens), initial=0))
 
 
 def _align(
@@ -191,13 +201,14 @@ def _align(
         b_offsets: Sequence[int] = range(len(new) + 1)
     else:
         a, b = _LEVELS[level](old), _LEVELS[level](new)
-        a_offsets = [0, *accumulate(map(len, a))]
-        b_offsets = [0, *accumulate(map(len, b))]
+        a_offsets, b_offsets = _starts(a), _starts(b)
     if len(a) == 1 and len(b) == 1 and level < len(_LEVELS):
         _align(old, new, old_at, new_at, level + 1, out, budget)
         return
+    blocks, a_count, b_count = _matching_blocks(a, b, budget), len(a), len(b)
+    del a, b  # the finer levels below need memory more than these tokens (offsets say where they were)
     i = j = 0
-    for src_start, dest_start, count in _matching_blocks(a, b, budget):
+    for src_start, dest_start, count in blocks:
         src_end, dest_end = src_start + count, dest_start + count
         # Tokens that match but hold no word (a space, a blank line, a comma) say little about which text is
         # which; aligning on them splits a changed region in the wrong place, so they join it instead.
@@ -208,7 +219,7 @@ def _align(
         length = a_offsets[src_end] - a_offsets[src_start]
         out.append((old_at + a_offsets[src_start], length, new_at + b_offsets[dest_start]))
         i, j = src_end, dest_end
-    _align_changed(old, new, a_offsets, b_offsets, (i, len(a)), (j, len(b)), old_at, new_at, level, out, budget)
+    _align_changed(old, new, a_offsets, b_offsets, (i, a_count), (j, b_count), old_at, new_at, level, out, budget)
 
 
 def _align_changed(
@@ -266,12 +277,14 @@ def _matching_blocks(a: Sequence[Hashable], b: Sequence[Hashable], budget: Budge
                 if op.tag == "equal":
                     blocks.append((a0 + op.src_start, b0 + op.dest_start, op.src_end - op.src_start))
         elif depth < _MAX_SPLITS and not isinstance(a, str):
+            anchors = _unique_anchors(a, b, a0, a1, b0, b1, budget)
             i, j = a0, b0
-            for at_a, at_b in _unique_anchors(a, b, a0, a1, b0, b1, budget):
+            for at_a, at_b in anchors:
                 pending.append((i, at_a, j, at_b, depth + 1))
                 blocks.append((at_a, at_b, 1))
                 i, j = at_a + 1, at_b + 1
-            pending.append((i, a1, j, b1, depth + 1))
+            if anchors:  # without any, the piece cannot be split and stays unaligned
+                pending.append((i, a1, j, b1, depth + 1))
     blocks.sort()
     merged: list[tuple[int, int, int]] = []
     for i, j, length in blocks:
@@ -314,8 +327,11 @@ def _unique_anchors(
     them in order on both sides (patience sorting): O(n log n) in the piece's length."""
     budget.tick((a1 - a0 + b1 - b0) // 10_000)
     count_a, count_b = Counter(a[a0:a1]), Counter(b[b0:b1])
-    where_b = {b[j]: j for j in range(b0, b1) if count_b[b[j]] == 1}
-    pairs = [(i, where_b[a[i]]) for i in range(a0, a1) if count_a[a[i]] == 1 and a[i] in where_b]
+    unique = {t for t, n in count_a.items() if n == 1} & {t for t, n in count_b.items() if n == 1}
+    if not unique:  # a text of one repeated token: nothing to anchor on, and no walk over its positions
+        return []
+    where_b = {b[j]: j for j in range(b0, b1) if b[j] in unique}
+    pairs = [(i, where_b[a[i]]) for i in range(a0, a1) if a[i] in unique]
     # Longest increasing run of j (pairs are in order of i): piles' tops, with a back link for each pair.
     tops: list[int] = []
     top_index: list[int] = []
