@@ -15,6 +15,7 @@ from service.api.annotations import AnnotationController, ArticleAnnotationsCont
 from service.api.articles import ArticleController
 from service.api.auth import provide_principal, require_scope
 from service.api.body import StrictJSONRequest
+from service.api.compute import Compute
 from service.api.health import healthz, readyz
 from service.api.http import correct_allow_headers
 from service.api.idempotency import purge_expired_keys
@@ -31,6 +32,11 @@ from service.store.database import create_pool
 def provide_pool(state: State) -> asyncpg.Pool:
     pool: asyncpg.Pool = state.pool
     return pool
+
+
+def provide_compute(state: State) -> Compute:
+    compute: Compute = state.compute
+    return compute
 
 
 def provide_settings(state: State) -> Settings:
@@ -60,10 +66,17 @@ def create_app(settings: Settings) -> Litestar:
         dependencies={
             "pool": Provide(provide_pool, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
+            "compute": Provide(provide_compute, sync_to_thread=False),
         },
         exception_handlers={Exception: handle_exception},
         lifespan=[database],
-        state=State({"settings": settings, "rate_limiter": RateLimiter(settings.rate_limit_per_minute)}),
+        state=State(
+            {
+                "settings": settings,
+                "rate_limiter": RateLimiter(settings.rate_limit_per_minute),
+                "compute": Compute(settings),
+            }
+        ),
         cors_config=cors_config(settings),
         openapi_config=openapi_config(),
         request_max_body_size=settings.max_body_bytes,

@@ -12,6 +12,7 @@ from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import JSONBody, QueryParameter
 
 from service.api.auth import CurrentPrincipal, Principal
+from service.api.compute import Compute, CurrentCompute
 from service.api.http import (
     NOT_MODIFIED,
     CurrentSettings,
@@ -45,9 +46,10 @@ from service.api.w3c import (
     w3c_response,
 )
 from service.api.writes import create_annotations
+from service.domain.budget import Budget
 from service.domain.kinds import ALL_KIND_FIELDS, LINK_FIELDS, check_kind_fields, check_links, span_columns
 from service.domain.offsets import OffsetUnit
-from service.domain.spans import IndexedText, resolve_span
+from service.domain.spans import IndexedText, Span, resolve_span
 from service.domain.storable import ensure_storable
 from service.domain.w3c import W3C_MEDIA_TYPE, to_annotation_collection, to_annotation_page, to_w3c
 from service.errors import InvalidInput, NotFound
@@ -158,6 +160,7 @@ class ArticleAnnotationsController(Controller):
         principal: CurrentPrincipal,
         pool: Pool,
         settings: CurrentSettings,
+        compute: CurrentCompute,
         offset_unit: OffsetUnitParam = "codepoint",
         idempotency_key: IdempotencyKeyHeader = None,
     ) -> Response[Annotation | AnnotationBatch]:
@@ -178,7 +181,7 @@ class ArticleAnnotationsController(Controller):
             if text is None:
                 raise NotFound(f"no article {article_id}")
             ids = await create_annotations(
-                connection, principal.tenant_id, text, items, offset_unit, None if single else ""
+                connection, principal.tenant_id, text, items, offset_unit, None if single else "", compute
             )
             headers = {"Vary": "Accept"}
             if single:  # a new annotation is at version 1
@@ -332,6 +335,7 @@ class AnnotationController(Controller):
         data: JSONBody[AnnotationPatch],
         principal: CurrentPrincipal,
         pool: Pool,
+        compute: CurrentCompute,
         if_match: IfMatchHeader = None,
         offset_unit: OffsetUnitParam = "codepoint",
     ) -> Response[Annotation]:
@@ -349,7 +353,7 @@ class AnnotationController(Controller):
             changes = {name: value for name, value in given.items() if name not in SPAN_FIELDS}
             check_kind_fields(kind, changes, "")
             if any(name in given for name in SPAN_FIELDS):
-                changes.update(await _relocated_span(connection, principal, current, given, offset_unit))
+                changes.update(await _relocated_span(connection, principal, current, given, offset_unit, compute))
             if kind in LINK_FIELDS and LINK_FIELDS[kind] in changes and changes[LINK_FIELDS[kind]] is not None:
                 link = changes[LINK_FIELDS[kind]]
                 claims = await annotation_store.fetch_claim_ids(
@@ -395,30 +399,29 @@ async def _relocated_span(
     current: asyncpg.Record,
     given: dict[str, Any],
     unit: OffsetUnit,
+    compute: Compute,
 ) -> dict[str, Any]:
     """The span columns after a PATCH of offsets and/or quote, re-validated against the current text."""
     text = await article_store.lock_article_text(
         connection, principal.tenant_id, current["article_id"], exclusive=False
     )
     assert text is not None  # the annotation row is locked, so its article exists
-    doc = IndexedText(text.text)
-    if "start" in given or "end" in given:
-        start = given.get("start", doc.offsets.to_unit(current["start_cp"], unit))
-        end = given.get("end", doc.offsets.to_unit(current["end_cp"], unit))
-    else:
-        start = end = None
-    if start is None and "quote" not in given:
-        raise InvalidInput("/quote", "prefix and suffix only help to find a new quote; send them with one")
-    span = resolve_span(
-        doc,
-        start=start,
-        end=end,
-        quote=given.get("quote"),
-        prefix=given.get("prefix"),
-        suffix=given.get("suffix"),
-        unit=unit,
-        pointer="",
-    )
+
+    def locate(*, budget: Budget) -> Span:  # on a worker thread: indexing and quote search cost CPU
+        doc = IndexedText(text.text)
+        if "start" in given or "end" in given:
+            start = given.get("start", doc.offsets.to_unit(current["start_cp"], unit))
+            end = given.get("end", doc.offsets.to_unit(current["end_cp"], unit))
+        else:
+            start = end = None
+        if start is None and "quote" not in given:
+            raise InvalidInput("/quote", "prefix and suffix only help to find a new quote; send them with one")
+        return resolve_span(
+            doc, start=start, end=end, quote=given.get("quote"), prefix=given.get("prefix"),
+            suffix=given.get("suffix"), unit=unit, pointer="", budget=budget,
+        )  # fmt: skip
+
+    span = await compute.run(locate)
     return {
         **span_columns(span),
         "anchor_status": "anchored",

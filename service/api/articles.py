@@ -10,6 +10,7 @@ from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import JSONBody, QueryParameter
 
 from service.api.auth import CurrentPrincipal
+from service.api.compute import CurrentCompute
 from service.api.http import (
     CurrentSettings,
     CursorParam,
@@ -89,6 +90,7 @@ class ArticleController(Controller):
         principal: CurrentPrincipal,
         pool: Pool,
         settings: CurrentSettings,
+        compute: CurrentCompute,
         offset_unit: OffsetUnitParam = "codepoint",
         idempotency_key: IdempotencyKeyHeader = None,
     ) -> Response[Article]:
@@ -118,7 +120,7 @@ class ArticleController(Controller):
             await article_store.claim_urls(connection, principal.tenant_id, article_id, every_url)
             text = article_store.ArticleText(article_id, 1, 1, data.text, now, data.url)
             await create_annotations(
-                connection, principal.tenant_id, text, data.annotations, offset_unit, "/annotations"
+                connection, principal.tenant_id, text, data.annotations, offset_unit, "/annotations", compute
             )
             article = await article_store.fetch_article(
                 connection, principal.tenant_id, article_id, offset_unit, with_text=True, with_annotations=True

@@ -12,7 +12,9 @@ from litestar import Controller, Response, get, put
 from litestar.params import JSONBody, PathParameter
 
 from service.api.auth import CurrentPrincipal
+from service.api.compute import CurrentCompute
 from service.api.http import Id, IfMatchHeader, OffsetUnitParam, Pool, check_if_match, etag, problem_responses
+from service.domain.budget import Budget
 from service.domain.reanchoring import Relocation, StoredAnchor, reanchor
 from service.domain.spans import IndexedText
 from service.domain.storable import ensure_storable
@@ -23,17 +25,21 @@ from service.store.annotations import StoredPosition
 from service.wire import AnchorCounts, Revision, RevisionList, RevisionReport, TextInput
 
 
-def _relocate(texts: dict[int, str], new_text: str, positions: Sequence[StoredPosition]) -> dict[uuid.UUID, Relocation]:
-    """Re-anchor every position against `new_text`, each from the text of the revision it last matched."""
+def _relocate(
+    texts: dict[int, str], new_text: str, positions: Sequence[StoredPosition], *, budget: Budget
+) -> tuple[dict[uuid.UUID, Relocation], IndexedText]:
+    """Re-anchor every position against `new_text`, each from the text of the revision it last matched; and the
+    new text indexed. Runs on a worker thread (one alignment per revision, bounded: docs/anchoring.md)."""
     by_revision: dict[int, list[StoredPosition]] = defaultdict(list)
     for position in positions:
         by_revision[position.revision].append(position)
     relocations: dict[uuid.UUID, Relocation] = {}
     for revision, group in by_revision.items():
         anchors = [StoredAnchor(p.id, p.start, p.end, p.quote, p.prefix, p.suffix) for p in group]
-        for position, relocation in zip(group, reanchor(texts[revision], new_text, anchors), strict=True):
+        relocated = reanchor(texts[revision], new_text, anchors, budget=budget)
+        for position, relocation in zip(group, relocated, strict=True):
             relocations[position.id] = relocation
-    return relocations
+    return relocations, IndexedText(new_text)
 
 
 def _position_row(position: StoredPosition, relocation: Relocation, doc: IndexedText, revision: int) -> tuple[Any, ...]:
@@ -70,6 +76,7 @@ class RevisionController(Controller):
         data: JSONBody[TextInput],
         principal: CurrentPrincipal,
         pool: Pool,
+        compute: CurrentCompute,
         if_match: IfMatchHeader = None,
     ) -> Response[RevisionReport]:
         ensure_storable(data)
@@ -87,8 +94,7 @@ class RevisionController(Controller):
             texts = {current.revision: current.text}
             older = {p.revision for p in positions} - texts.keys()
             texts |= await article_store.fetch_revision_texts(connection, tenant_id, article_id, sorted(older))
-            relocations = _relocate(texts, data.text, positions)
-            doc = IndexedText(data.text)
+            relocations, doc = await compute.run(_relocate, texts, data.text, positions, location="/text")
             await annotation_store.record_history(connection, tenant_id, article_id, current.revision)
             rows = [_position_row(p, relocations[p.id], doc, revision) for p in positions]
             await annotation_store.update_positions(connection, tenant_id, rows, current.now)

@@ -8,9 +8,10 @@ from collections.abc import Sequence
 
 import asyncpg
 
+from service.api.compute import Compute
 from service.domain.kinds import KIND_OF, annotation_columns, check_links, link_of
 from service.domain.offsets import OffsetUnit
-from service.domain.spans import IndexedText, resolve_span
+from service.domain.spans import resolve_spans
 from service.errors import Conflict, InvalidInput
 from service.store import annotations as annotation_store
 from service.store.articles import ArticleText
@@ -24,27 +25,18 @@ async def create_annotations(
     items: Sequence[AnnotationInput],
     unit: OffsetUnit,
     pointer_base: str | None,
+    compute: Compute,
 ) -> list[uuid.UUID]:
     """Insert `items` on `article` (locked by the caller's transaction); return their ids in order.
 
     `pointer_base` is the JSON pointer of the items' array in the request, None for one item at the root.
     """
     pointers = [f"{pointer_base}/{index}" if pointer_base is not None else "" for index in range(len(items))]
-    doc = IndexedText(article.text)
+    _, spans = await compute.run(resolve_spans, article.text, items, unit, pointers)
     rows = []
     ids: list[uuid.UUID] = []
     seen: dict[uuid.UUID, str] = {}
-    for pointer, item in zip(pointers, items):
-        span = resolve_span(
-            doc,
-            start=item.start,
-            end=item.end,
-            quote=item.quote,
-            prefix=item.prefix,
-            suffix=item.suffix,
-            unit=unit,
-            pointer=pointer,
-        )
+    for pointer, item, span in zip(pointers, items, spans):
         annotation_id = item.id or uuid.uuid4()
         if annotation_id in seen:
             raise InvalidInput(f"{pointer}/id", f"the same id is already used at {seen[annotation_id]}")

@@ -62,9 +62,7 @@ def context_score(text: str, start: int, end: int, prefix: str, suffix: str) -> 
     return sum(scores) / (100.0 * len(scores)) if scores else 0.0
 
 
-def find_quote(
-    text: str, quote: str, prefix: str, suffix: str, pointer: str, *, budget: Budget | None = None
-) -> int:
+def find_quote(text: str, quote: str, prefix: str, suffix: str, pointer: str, *, budget: Budget | None = None) -> int:
     """The code point offset where `quote` starts in `text`.
 
     One exact occurrence is the answer. Among several, the one whose surroundings best match
@@ -73,6 +71,7 @@ def find_quote(
     and every other less). Worst case: O(len(text)) for the searches plus MAX_CANDIDATES context scores.
     """
     budget = budget or Budget.unlimited()
+    budget.location = pointer
     if not quote:
         raise QuoteNotFound(pointer, "the quote is empty")
     limit = collection_limit(quote)

@@ -19,14 +19,15 @@ class Budget:
     The clock starts at the first `tick()`, on the thread that ticks: make one Budget per piece of work.
     """
 
-    __slots__ = ("_clock", "_deadline", "_ticks", "limit_ms", "step")
+    __slots__ = ("_clock", "_deadline", "_ticks", "limit_ms", "location")
 
-    def __init__(self, limit_ms: float, *, clock: Callable[[], float] = time.thread_time) -> None:
+    def __init__(self, limit_ms: float, *, location: str = "", clock: Callable[[], float] = time.thread_time) -> None:
         self.limit_ms = limit_ms
+        # The input field being worked on (a JSON pointer), named by the error; callers move it along.
+        self.location = location
         self._clock = clock
         self._deadline: float | None = None
         self._ticks = 0
-        self.step = "the request"
 
     @classmethod
     def unlimited(cls) -> Budget:
@@ -42,4 +43,4 @@ class Budget:
         if self._deadline is None:
             self._deadline = now + self.limit_ms / 1000
         elif now > self._deadline:
-            raise WorkBudgetExceeded(self.step, self.limit_ms)
+            raise WorkBudgetExceeded(self.location, self.limit_ms)

@@ -369,9 +369,7 @@ def reanchor(
     return relocations
 
 
-def _relocate(
-    old_text: str, new_text: str, alignment: Alignment, anchor: StoredAnchor, budget: Budget
-) -> Relocation:
+def _relocate(old_text: str, new_text: str, alignment: Alignment, anchor: StoredAnchor, budget: Budget) -> Relocation:
     quote = anchor.quote
     intact = 0 <= anchor.start <= anchor.end <= len(old_text) and old_text[anchor.start : anchor.end] == quote
     if intact:
