@@ -1,5 +1,5 @@
-"""Runs the CPU-heavy domain steps (locating quotes, re-anchoring) on worker threads, a few at a time and each
-within the request's work budget, so the event loop keeps answering every other request meanwhile."""
+"""Runs the CPU-heavy domain steps of an operation (locating quotes, re-anchoring) on worker threads, a few at a
+time and each within the request's work budget, so the event loop keeps answering every other request meanwhile."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import Any, TypeVar
 
 import anyio
 import anyio.to_thread
-from litestar.di import NamedDependency
 
 from service.config import Settings
 from service.domain.budget import Budget
@@ -33,6 +32,3 @@ class Compute:
             return fn(*args, budget=Budget(self.budget_ms, location=location))
 
         return await anyio.to_thread.run_sync(work, limiter=self._limiter)
-
-
-CurrentCompute = NamedDependency[Compute]
