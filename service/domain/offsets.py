@@ -20,6 +20,11 @@ class OffsetUnit(StrEnum):
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
+def utf16_length(text: str) -> int:
+    """The text's length in UTF-16 code units, at C speed (no map: cheap enough for the event loop)."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
 class OffsetMap:
     """Maps code point offsets of one text to UTF-16 offsets and back.
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import asyncpg
 
-from service.domain.offsets import OffsetMap, OffsetUnit
+from service.domain.offsets import OffsetUnit, utf16_length
 from service.domain.pointers import pointer
 from service.domain.urls import canonical_url
 from service.operations.annotations import place_annotations
@@ -38,7 +38,7 @@ async def create_article(
 ) -> Answer:
     """Store the article, its URLs, its first revision and its annotations in one transaction."""
     canonical, every_url = canonical_urls(data.url, data.alternate_urls)
-    length_utf16 = OffsetMap(data.text).length_utf16
+    length_utf16 = utf16_length(data.text)
     article_id = uuid.uuid4()
     metadata = {
         "url": data.url, "canonical_url": canonical, "alternate_urls": data.alternate_urls, "title": data.title,
