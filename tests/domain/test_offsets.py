@@ -67,6 +67,6 @@ def test_emoji_shift_utf16_offsets_by_two_units_each():
     assert offsets.from_utf16(start + 3, "/start") == start
 
 
-@given(st.text(alphabet=st.sampled_from(["a", "\u00e9", "\U0001f642", "\U0001f1f1", "\r\n", "\u4e2d"])))
+@given(st.text(alphabet=st.sampled_from(["a", "\u00e9", "\U0001f642", "\U0001f1f1", "\r", "\u4e2d"])))
 def test_the_quick_utf16_length_agrees_with_the_map(text):
     assert offsets.utf16_length(text) == OffsetMap(text).length_utf16 == utf16_length(text)
