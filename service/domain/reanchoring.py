@@ -91,6 +91,7 @@ _WORD_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 
 
 def _sentences(text: str) -> list[str]:
+    """The text cut after each sentence end (the last piece may have none), each distinct sentence kept once."""
     seen: dict[str, str] = {}
     sentences, at = [], 0
     for end in _SENTENCE_END.finditer(text):  # one pass: each character is looked at a bounded number of times
@@ -265,8 +266,10 @@ def _matching_blocks(a: Sequence[Hashable], b: Sequence[Hashable], budget: Budge
     The common prefix and suffix are trimmed first (what an LCS diff would match anyway); a middle of at most
     _MAX_DIFF_CELLS is diffed exactly (rapidfuzz Indel: the longest common subsequence); a bigger middle of
     tokens is split at tokens that occur once on each side (patience diff) and each piece handled again, at
-    most _MAX_SPLITS deep. Pieces are disjoint, so each depth costs O(len(a) + len(b)) plus at most
-    _MAX_DIFF_CELLS / 64 word operations per diff; memory stays under _MAX_DIFF_CELLS / 8 bytes.
+    most _MAX_SPLITS deep. Pieces are disjoint, so each depth costs O(len(a) + len(b)) for trimming and
+    splitting; a diffed piece's shorter side is under √_MAX_DIFF_CELLS, so all diffs together cover at most
+    √_MAX_DIFF_CELLS × (len(a) + len(b)) cells (bit-parallel: / 64 word operations; 2 MiB: ~1 s at worst).
+    Memory stays under _MAX_DIFF_CELLS / 8 bytes for the diff plus the pieces' list.
     """
     blocks: list[tuple[int, int, int]] = []
     pending = [(0, len(a), 0, len(b), 0)]

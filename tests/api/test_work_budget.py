@@ -11,6 +11,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from service.app import create_app
+from service.config import Settings
 from tests.fixtures import riga_article
 from tests.live_server import live_server
 
@@ -99,3 +100,11 @@ async def test_re_anchoring_a_two_mib_word_after_a_one_letter_change_keeps_untou
     response = await client.put(f"/v1/articles/{article['id']}/text", json={"text": changed})
     assert response.status_code == 200, response.text[:500]
     assert response.json()["counts"]["anchored"] == 2
+
+
+def test_the_budget_and_the_threads_are_settings_from_the_environment():
+    settings = Settings.from_env({"FACTMARK_WORK_BUDGET_MS": "250", "FACTMARK_COMPUTE_THREADS": "4"})
+    assert (settings.work_budget_ms, settings.compute_threads) == (250, 4)
+    assert Settings().work_budget_ms == 3000
+    with pytest.raises(msgspec.ValidationError, match="work_budget_ms"):
+        Settings.from_env({"FACTMARK_WORK_BUDGET_MS": "0"})
