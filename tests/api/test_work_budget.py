@@ -62,6 +62,18 @@ async def test_a_letter_placed_by_its_context_among_two_million_is_stored(client
     assert (response.json()["start"], response.json()["end"]) == (MIB2 // 2 + 1, MIB2 // 2 + 2)
 
 
+async def test_a_patch_to_a_one_letter_quote_is_bounded_too(client):
+    article = await create(client, NEEDLE_TEXT, [{"kind": "claim", "start": 0, "end": 5}])
+    annotation = article["annotations"][0]
+    path = f"/v1/annotations/{annotation['id']}"
+    ambiguous = await client.patch(path, json={"quote": "a"}, headers={"If-Match": '"1"'})
+    assert ambiguous.status_code == 422 and len(ambiguous.content) < 4096
+    assert ambiguous.json()["errors"][0]["pointer"] == "/quote"
+    placed = await client.patch(path, json={"quote": "a", "prefix": "X"}, headers={"If-Match": '"1"'})
+    assert placed.status_code == 200, placed.text[:500]
+    assert placed.json()["start"] == MIB2 // 2 + 1
+
+
 async def test_a_batch_past_the_work_budget_is_refused_and_stores_nothing(budget_client):
     article = await create(budget_client, NEEDLE_TEXT)
     batch = [quote_only("a", prefix="X", suffix="Y") for _ in range(5000)]
