@@ -64,7 +64,7 @@ class Locator(Protocol):
 
 def resolve_spans(
     text: str, items: Sequence[Locator], unit: OffsetUnit, pointers: Sequence[str], *, budget: Budget
-) -> tuple[IndexedText, list[Span]]:
+) -> list[Span]:
     """The span of every item of a batch on `text` (the CPU-heavy part of storing annotations: run it off the
     event loop), within one work budget for the whole batch."""
     doc = IndexedText(text)
@@ -75,7 +75,7 @@ def resolve_spans(
             unit=unit, pointer=pointer, budget=budget,
         )  # fmt: skip
         spans.append(span)
-    return doc, spans
+    return spans
 
 
 def resolve_span(

@@ -51,7 +51,7 @@ async def place_annotations(
     `pointer_base` is the JSON pointer of the items' array in the request, None for one item at the root.
     """
     pointers = [child(pointer_base, index) if pointer_base is not None else "" for index in range(len(items))]
-    _, spans = await compute.run(resolve_spans, article.text, items, unit, pointers)
+    spans = await compute.run(resolve_spans, article.text, items, unit, pointers)
     rows = []
     ids: list[uuid.UUID] = []
     seen: dict[uuid.UUID, str] = {}
