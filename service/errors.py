@@ -103,8 +103,9 @@ class WorkBudgetExceeded(InvalidInput):
     def __init__(self, location: str, limit_ms: float) -> None:
         super().__init__(
             location,
-            f"this request needed more than its {limit_ms:,.0f} ms work budget (while at {location or '/'}); "
-            "give offsets instead of quotes to locate, longer quotes or context, or fewer annotations a request",
+            f"this request needed more than its {limit_ms:,.0f} ms work budget (stopped at {location or '/'}); "
+            "send offsets rather than quotes to locate, longer context, smaller batches, or a text edited in "
+            "smaller steps",
         )
         self.limit_ms = limit_ms
 
