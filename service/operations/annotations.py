@@ -36,22 +36,31 @@ SPAN_FIELDS = ("start", "end", "quote", "prefix", "suffix")
 _REVIEW_DECISIONS = frozenset({"needs_review", "verdict", "value"})
 
 
+def _pointers(pointer_base: str | None, count: int) -> list[str]:
+    """The JSON pointer of each item: `pointer_base` is the items' array in the request, None for one at the root."""
+    return [child(pointer_base, index) if pointer_base is not None else "" for index in range(count)]
+
+
+async def locate(
+    compute: Compute, text: str, items: Sequence[AnnotationInput], unit: OffsetUnit, pointer_base: str | None
+) -> list[Span]:
+    """Every item's span on `text` (offsets checked, quotes found): CPU work, on a worker thread within the
+    request's budget. It needs no lock: callers that know the text run it before opening their transaction."""
+    return await compute.run(resolve_spans, text, items, unit, _pointers(pointer_base, len(items)))
+
+
 async def place_annotations(
     connection: asyncpg.Connection,
     tenant_id: uuid.UUID,
     article: ArticleText,
     items: Sequence[AnnotationInput],
-    unit: OffsetUnit,
+    spans: Sequence[Span],
     pointer_base: str | None,
-    compute: Compute,
 ) -> list[uuid.UUID]:
-    """Insert `items` on `article` (locked by the caller's transaction); return their ids in order.
-
-    Every span is located, ids and links are checked, then the whole batch is stored or nothing.
-    `pointer_base` is the JSON pointer of the items' array in the request, None for one item at the root.
+    """Insert `items` at their `spans` (from `locate`) on `article` (locked by the caller's transaction); return
+    their ids in order. Ids and links are checked, then the whole batch is stored or nothing.
     """
-    pointers = [child(pointer_base, index) if pointer_base is not None else "" for index in range(len(items))]
-    spans = await compute.run(resolve_spans, article.text, items, unit, pointers)
+    pointers = _pointers(pointer_base, len(items))
     rows = []
     ids: list[uuid.UUID] = []
     seen: dict[uuid.UUID, str] = {}
@@ -113,7 +122,8 @@ async def create_annotations(
         if replay := await replayed(connection, tenant_id, idempotency):
             return replay
         article = await lock_article_text(connection, tenant_id, article_id, exclusive=False)
-        ids = await place_annotations(connection, tenant_id, article, items, unit, pointer_base, compute)
+        spans = await locate(compute, article.text, items, unit, pointer_base)
+        ids = await place_annotations(connection, tenant_id, article, items, spans, pointer_base)
         if as_structs:
             by_id = await annotation_store.fetch_annotations_by_ids(connection, tenant_id, ids, OffsetUnit.CODEPOINT)
             created = CreatedAnnotations(article, ids, [], [by_id[i] for i in ids])
