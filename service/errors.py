@@ -61,12 +61,25 @@ class UnsupportedMediaType(FactmarkError):
     status, slug, title = 415, "unsupported-media-type", "The request body is not in a media type this operation takes"
 
 
+# An error echoes at most this many code points of a text it quotes (the text at some offsets, a quote not found):
+# a 60-byte request naming offsets across a 2 MiB article must not get 2 MiB back.
+MAX_ECHO = 1000
+
+
+def shortened(text: str, limit: int = MAX_ECHO) -> str:
+    """`text`, cut to `limit` code points with "…" when longer."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 class InvalidInput(FactmarkError):
-    """422: the request is well-formed JSON but some field is not acceptable."""
+    """422: the request is well-formed JSON but some field is not acceptable. A long text in `actual` is
+    shortened to MAX_ECHO code points."""
 
     status, slug, title = 422, "invalid-input", "Invalid input"
 
     def __init__(self, location: str, message: str, *, actual: Any = None) -> None:
+        if isinstance(actual, str):
+            actual = shortened(actual)
         super().__init__(message, errors=[FieldError(location, message, actual)])
         self.location = location
 
@@ -75,7 +88,9 @@ class QuoteMismatch(InvalidInput):
     slug, title = "quote-mismatch", "The quote does not match the text at the given offsets"
 
     def __init__(self, pointer: str, expected: str, actual: str) -> None:
-        super().__init__(pointer, f"quote {expected!r} does not match the text at these offsets", actual=actual)
+        super().__init__(
+            pointer, f"quote {shortened(expected, 100)!r} does not match the text at these offsets", actual=actual
+        )
         self.expected = expected
 
 

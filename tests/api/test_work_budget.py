@@ -62,6 +62,17 @@ async def test_a_letter_placed_by_its_context_among_two_million_is_stored(client
     assert (response.json()["start"], response.json()["end"]) == (MIB2 // 2 + 1, MIB2 // 2 + 2)
 
 
+async def test_errors_echo_a_bounded_part_of_long_texts(client):
+    article = await create(client, NEEDLE_TEXT)
+    path = f"/v1/articles/{article['id']}/annotations"
+    mismatch = await client.post(path, json={"kind": "claim", "start": 0, "end": MIB2, "quote": "b" * MIB2})
+    assert mismatch.status_code == 422 and len(mismatch.content) < 8192
+    assert mismatch.json()["errors"][0]["actual"] == "a" * 1000 + "\u2026"
+    missing = await client.post(path, json=quote_only("b" * MIB2))
+    assert missing.status_code == 422 and len(missing.content) < 8192
+    assert missing.json()["type"].endswith("/quote-not-found")
+
+
 async def test_a_patch_to_a_one_letter_quote_is_bounded_too(client):
     article = await create(client, NEEDLE_TEXT, [{"kind": "claim", "start": 0, "end": 5}])
     annotation = article["annotations"][0]
