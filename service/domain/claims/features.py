@@ -19,6 +19,10 @@ SYNONYMS: Final[dict[str, str]] = {
     for group, words in _LEXICON[table].items()
     for word in (group, group.replace("_", " "), *words)
 }
+# Each synonym group's words ("troop" -> troops, soldier, soldiers, ...), to widen a search for one of them.
+GROUP_WORDS: Final[dict[str, tuple[str, ...]]] = {
+    group: tuple(words) for table in ("synonyms", "places") for group, words in _LEXICON[table].items()
+}
 _PHRASES = sorted((w for w in SYNONYMS if " " in w or not w.isalnum()), key=len, reverse=True)
 # Multi-word and symbol entries ("per cent", "north korean", "%"), longest first, replaced before tokenising.
 _PHRASE = re.compile("|".join(rf"(?<!\w){re.escape(p)}(?!\w)" for p in _PHRASES), re.IGNORECASE)
@@ -98,6 +102,11 @@ def _tokens(text: str) -> list[tuple[str, int, int]]:
         position = match.end()
     out += [(canonical(m.group(0)), m.start(), m.end()) for m in _TOKEN.finditer(text, position)]
     return out
+
+
+def words_of(text: str) -> list[str]:
+    """The words of a text as written."""
+    return [m.group(0) for m in _TOKEN.finditer(text)]
 
 
 def _unit_after(tokens: list[tuple[str, int, int]], end: int, names: frozenset[str]) -> str | None:

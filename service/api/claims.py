@@ -1,0 +1,285 @@
+"""Claims across a tenant's articles: search, matches of one claim, and groups of claims confirmed the same,
+whose verdicts are offered to each other (docs/claims.md)."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Annotated
+
+import anyio
+import asyncpg
+from litestar import Controller, delete, get, post
+from litestar.params import JSONBody, QueryParameter
+
+from service.api.auth import CurrentPrincipal, Principal
+from service.api.http import CursorParam, Id, OffsetUnitParam, Pool, decode_cursor, encode_cursor, problem_responses
+from service.domain.claims.candidates import MAX_CANDIDATES, candidate_query, rerank
+from service.domain.claims.matching import MATCH_THRESHOLD, SUGGEST_THRESHOLD, MatchScore, Reason
+from service.domain.claims.query import parse_query
+from service.errors import InvalidInput, NotFound
+from service.store import annotations as annotation_store
+from service.store import claims as claim_store
+from service.wire import (
+    ArticleRef,
+    Claim,
+    ClaimGroup,
+    ClaimHit,
+    ClaimHitPage,
+    ClaimMatch,
+    ClaimMatches,
+    GroupMember,
+    MatchReason,
+    SameAsInput,
+    SuggestedVerdict,
+    Verdict,
+)
+
+QueryText = Annotated[
+    str | None,
+    QueryParameter(
+        max_length=1000,
+        description="Words to look for, in web search syntax: `\"a phrase\"` must occur (`\"a\" or \"b\"`: either), "
+        "`-word` must not; plain words and numbers rank (claims with more of them first), and a number matches "
+        "a claim's figures however written (`12,000`, `12k`, `twelve thousand`). Empty: every claim, newest id first.",
+    ),
+]
+SearchLimit = Annotated[int, QueryParameter(ge=1, le=100, description="Page size, at most 100.")]
+MatchLimit = Annotated[int, QueryParameter(ge=1, le=50, description="At most this many matches, at most 50.")]
+AwareDatetimeParam = Annotated[
+    datetime | None, QueryParameter(description="RFC 3339 date-time with a time zone; compared to published_at.")
+]
+
+
+def _article(row: asyncpg.Record) -> ArticleRef:
+    return ArticleRef(id=row["article_id"], url=row["url"], title=row["title"], published_at=row["published_at"])
+
+
+def _snippet(text: str) -> str:
+    """ts_headline output made safe to show as HTML: everything escaped, the marked words in <mark>."""
+    escaped = html.escape(text, quote=False)
+    return escaped.replace(claim_store.MARK_START, "<mark>").replace(claim_store.MARK_END, "</mark>")
+
+
+def _suggestion(reviews: Sequence[asyncpg.Record]) -> SuggestedVerdict | None:
+    """The most recent review among a group's other reviewed claims, with the verdicts that disagree with it."""
+    if not reviews:
+        return None
+    latest = max(reviews, key=lambda r: (r["reviewed_at"] is not None, r["reviewed_at"] or r["updated_at"], r["id"]))
+    others = sorted({r["verdict"] for r in reviews} - {latest["verdict"]})
+    return SuggestedVerdict(
+        verdict=latest["verdict"],
+        claim_id=latest["id"],
+        article_id=latest["article_id"],
+        review_url=latest["review_url"],
+        reviewed_at=latest["reviewed_at"],
+        other_verdicts=others,
+    )
+
+
+async def _suggestions(
+    pool: asyncpg.Pool, principal: Principal, unverified: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, SuggestedVerdict]:
+    reviews = await claim_store.fetch_group_reviews(pool, principal.tenant_id, unverified)
+    return {claim_id: s for claim_id, rows in reviews.items() if (s := _suggestion(rows)) is not None}
+
+
+def _aware(name: str, moment: datetime | None) -> datetime | None:
+    if moment is not None and moment.tzinfo is None:
+        raise InvalidInput(name, "give a time zone (e.g. 2024-05-01T00:00:00Z)", actual=moment.isoformat())
+    return moment
+
+
+def _query_digest(*parts: object) -> str:
+    """Ties a cursor to the search it came from."""
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+
+
+class ClaimController(Controller):
+    path = "/claims"
+    tags = ["claims"]
+
+    @get("/", operation_id="searchClaims", summary="Search the tenant's claims across all its articles")
+    async def search(
+        self,
+        principal: CurrentPrincipal,
+        pool: Pool,
+        q: QueryText = None,
+        verdict: Annotated[list[Verdict] | None, QueryParameter(description="Only these verdicts (repeatable).")] = None,
+        reviewed: Annotated[
+            bool | None, QueryParameter(description="Only claims with (true) or without (false) a verdict.")
+        ] = None,
+        claimant: Annotated[
+            str | None,
+            QueryParameter(max_length=500, description="Only claims by this claimant (case-insensitive)."),
+        ] = None,
+        published_after: AwareDatetimeParam = None,
+        published_before: AwareDatetimeParam = None,
+        article_id: Annotated[uuid.UUID | None, QueryParameter(description="Only claims of this article.")] = None,
+        cursor: CursorParam = None,
+        limit: SearchLimit = 20,
+        offset_unit: OffsetUnitParam = "codepoint",
+    ) -> ClaimHitPage:
+        query = parse_query(q or "")
+        where = claim_store.ClaimFilter(
+            verdicts=verdict or (),
+            reviewed=reviewed,
+            claimant=claimant.replace("\x00", "") if claimant else None,
+            published_after=_aware("published_after", published_after),
+            published_before=_aware("published_before", published_before),
+            article_id=article_id,
+        )
+        digest = _query_digest(query, where)
+        after = None
+        if cursor:
+            rank, last_id, cursor_digest = decode_cursor(cursor, tuple[float, uuid.UUID, str])
+            if cursor_digest != digest:
+                raise InvalidInput("cursor", "the cursor belongs to another search (q or a filter changed)")
+            after = (rank, last_id)
+        rows = await claim_store.search_claims(pool, principal.tenant_id, query, where, after, limit + 1)
+        more, rows = len(rows) > limit, rows[:limit]
+        claims = await annotation_store.fetch_annotations_by_ids(
+            pool, principal.tenant_id, [row["id"] for row in rows], offset_unit
+        )
+        suggestions = await _suggestions(
+            pool, principal, [row["id"] for row in rows if row["id"] in claims and claims[row["id"]].verdict == "unverified"]
+        )
+        items = [
+            ClaimHit(
+                claim=claims[row["id"]],
+                article=_article(row),
+                snippet=_snippet(row["snippet"]),
+                rank=row["rank"],
+                suggested_verdict=suggestions.get(row["id"]),
+            )
+            for row in rows
+            if isinstance(claims.get(row["id"]), Claim)  # deleted between the two reads: left out
+        ]
+        next_cursor = encode_cursor([rows[-1]["rank"], str(rows[-1]["id"]), digest]) if more else None
+        return ClaimHitPage(items=items, next_cursor=next_cursor)
+
+    @post(
+        "/{claim_id:uuid}/same-as",
+        operation_id="linkSameClaim",
+        responses=problem_responses(404),
+        opt={"scope": "write"},
+        status_code=200,
+        summary="Confirm that another claim states the same thing; answers the (transitive) group",
+    )
+    async def link(self, claim_id: Id, data: JSONBody[SameAsInput], principal: CurrentPrincipal, pool: Pool) -> ClaimGroup:
+        await link_claims(pool, principal, claim_id, data.claim_id)
+        return await _group(pool, principal, claim_id)
+
+    @delete(
+        "/{claim_id:uuid}/same-as/{other_id:uuid}",
+        operation_id="unlinkSameClaim",
+        responses=problem_responses(404),
+        opt={"scope": "write"},
+        status_code=204,
+        summary="Undo a confirmation: the two claims are no longer linked (they stay grouped if others link them)",
+    )
+    async def unlink(self, claim_id: Id, other_id: Id, principal: CurrentPrincipal, pool: Pool) -> None:
+        async with pool.acquire() as connection, connection.transaction():
+            found = await claim_store.fetch_existing_claims(connection, principal.tenant_id, [claim_id, other_id])
+            if claim_id not in found:
+                raise NotFound(f"no claim {claim_id}")
+            if not await claim_store.delete_link(connection, principal.tenant_id, claim_id, other_id):
+                raise NotFound(f"claim {claim_id} is not linked to {other_id}")
+
+    @get(
+        "/{claim_id:uuid}/group",
+        operation_id="getClaimGroup",
+        responses=problem_responses(404),
+        summary="The claims confirmed to state the same thing as this one, with verdicts suggested across them",
+    )
+    async def group(self, claim_id: Id, principal: CurrentPrincipal, pool: Pool) -> ClaimGroup:
+        return await _group(pool, principal, claim_id)
+
+
+async def link_claims(pool: asyncpg.Pool, principal: Principal, claim_id: uuid.UUID, other_id: uuid.UUID) -> None:
+    """Link two claims of the tenant, both share-locked so neither is deleted meanwhile; linking again is a
+    no-op. The write of `POST /v1/claims/{id}/same-as`."""
+    if other_id == claim_id:
+        raise InvalidInput("/claim_id", "a claim is always the same as itself; name another claim", actual=str(other_id))
+    async with pool.acquire() as connection, connection.transaction():
+        found = await claim_store.fetch_existing_claims(connection, principal.tenant_id, [claim_id, other_id], lock=True)
+        if claim_id not in found:
+            raise NotFound(f"no claim {claim_id}")
+        if other_id not in found:
+            raise InvalidInput("/claim_id", "names no claim of this tenant", actual=str(other_id))
+        await claim_store.insert_link(connection, principal.tenant_id, claim_id, other_id, principal.key_id)
+
+
+async def _group(pool: asyncpg.Pool, principal: Principal, claim_id: uuid.UUID) -> ClaimGroup:
+    rows = await claim_store.fetch_group_members(pool, principal.tenant_id, claim_id)
+    if not rows:
+        raise NotFound(f"no claim {claim_id}")
+    reviewed = [row for row in rows if row["verdict"] != "unverified"]
+    items = []
+    for row in rows:
+        others = [r for r in reviewed if r["id"] != row["id"]]
+        items.append(
+            GroupMember(
+                claim_id=row["id"],
+                statement=row["statement"],
+                claimant=row["claimant"],
+                verdict=row["verdict"],
+                review_url=row["review_url"],
+                reviewed_at=row["reviewed_at"],
+                article=_article(row),
+                suggested_verdict=_suggestion(others) if row["verdict"] == "unverified" else None,
+            )
+        )
+    return ClaimGroup(claim_id=claim_id, items=items)
+
+
+class ClaimMatchesController(Controller):
+    path = "/annotations"
+    tags = ["claims"]
+
+    @get(
+        "/{claim_id:uuid}/matches",
+        operation_id="getClaimMatches",
+        responses=problem_responses(404),
+        summary="Claims in the tenant's other articles that state the same thing, best first, with reasons",
+    )
+    async def matches(self, claim_id: Id, principal: CurrentPrincipal, pool: Pool, limit: MatchLimit = 10) -> ClaimMatches:
+        source = await claim_store.fetch_claim_text(pool, principal.tenant_id, claim_id)
+        if source is None:
+            raise NotFound(f"no claim {claim_id}")
+        query = candidate_query(source["statement"])
+        where = claim_store.ClaimFilter(other_than_article=source["article_id"])
+        rows = await claim_store.fetch_candidates(pool, principal.tenant_id, query, where, MAX_CANDIDATES)
+        by_id = {row["id"]: row for row in rows}
+        texts = [(row["id"], row["statement"]) for row in rows]
+        ranked: list[tuple[uuid.UUID, MatchScore]] = await anyio.to_thread.run_sync(
+            rerank, source["statement"], texts, limit
+        )
+        group = set(await claim_store.fetch_group_ids(pool, principal.tenant_id, claim_id))
+        unverified = [key for key, _ in ranked if by_id[key]["verdict"] == "unverified"]
+        suggestions = await _suggestions(pool, principal, unverified)
+        items = [
+            ClaimMatch(
+                claim_id=key,
+                statement=by_id[key]["statement"],
+                claimant=by_id[key]["claimant"],
+                verdict=by_id[key]["verdict"],
+                article=_article(by_id[key]),
+                score=result.score,
+                level=result.level or "suggest",
+                reasons=[_reason(reason) for reason in result.reasons],
+                same_group=key in group,
+                suggested_verdict=suggestions.get(key),
+            )
+            for key, result in ranked
+        ]
+        return ClaimMatches(
+            claim_id=claim_id, items=items, match_threshold=MATCH_THRESHOLD, suggest_threshold=SUGGEST_THRESHOLD
+        )
+
+
+def _reason(reason: Reason) -> MatchReason:
+    return MatchReason(kind=reason.kind, detail=reason.detail, points=reason.points, factor=reason.factor)
