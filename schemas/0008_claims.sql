@@ -40,13 +40,14 @@ CREATE FUNCTION factmark_figures(body text) RETURNS float8[]
     LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE STRICT
 AS $$
 DECLARE
+    space constant text := '[ \t\n\r\f\v\u00a0\u202f\u2009]';
     digits constant text := '(?<![\w.,])(\d{1,3}(?:[, \u00a0\u202f\u2009]\d{3})+(?!\d)|\d+)(?:\.(\d+))?'
-        '(?:(k|m|bn)|\s(bn)|\s+(hundred|thousand|million|billion|trillion))?(?!\w)';
+        '(?:(k|m|bn)|' || space || '(bn)|' || space || '+(hundred|thousand|million|billion|trillion))?(?!\w)';
     word constant text := '(?:seventeen|thirteen|fourteen|eighteen|nineteen|thousand|trillion|fifteen|'
         'seventy|hundred|million|billion|sixteen|eleven|twelve|twenty|thirty|eighty|ninety|three|seven|eight|'
         'forty|fifty|sixty|zero|four|five|nine|one|two|six|ten)';
-    spelled text := '(?<![\w-])((?:a\s+(?=hundred|thousand|million|billion|trillion))?' || word
-        || '(?:(?:\s+and\s+|[\s-]+)' || word || ')*)(?![\w-])';
+    spelled text := '(?<![\w-])((?:a' || space || '+(?=hundred|thousand|million|billion|trillion))?' || word
+        || '(?:(?:' || space || '+and' || space || '+|(?:' || space || '|-)+)' || word || ')*)(?![\w-])';
     found float8[] := '{}';
     m text[];
     value numeric;
@@ -73,7 +74,7 @@ BEGIN
     FOR m IN SELECT regexp_matches(regexp_replace(body, digits, '#', 'gi'), spelled, 'gi') LOOP
         total := 0;
         current := 0;
-        FOREACH w IN ARRAY regexp_split_to_array(lower(m[1]), '[\s-]+') LOOP
+        FOREACH w IN ARRAY regexp_split_to_array(lower(m[1]), '(?:' || space || '|-)+') LOOP
             IF small ? w THEN
                 current := current + (small ->> w)::numeric;
             ELSIF w = 'hundred' THEN

@@ -12,9 +12,11 @@ from decimal import Decimal, InvalidOperation
 # Digits with thousands groups (comma, space, no-break or thin space), an optional decimal part, and an optional
 # scale: attached k/m/bn ("12k", "$5bn", "5 bn") or a scale word ("1.5 million"). Starts after no word character,
 # dot or comma, so "v2.12" and the "000" of "12,000" never start a number.
+# Spaces, spelled out: the database's \s is ASCII only, so both sides name the no-break and thin spaces.
+SPACE = "[ \t\n\r\f\v\u00a0\u202f\u2009]"
 DIGITS = re.compile(
     r"(?<![\w.,])(\d{1,3}(?:[, \u00a0\u202f\u2009]\d{3})+(?!\d)|\d+)(?:\.(\d+))?"
-    r"(?:(k|m|bn)|\s(bn)|\s+(hundred|thousand|million|billion|trillion))?(?!\w)",
+    rf"(?:(k|m|bn)|{SPACE}(bn)|{SPACE}+(hundred|thousand|million|billion|trillion))?(?!\w)",
     re.IGNORECASE,
 )
 _SMALL = {
@@ -29,7 +31,8 @@ SPELLED_WORDS = frozenset([*_SMALL, "hundred", *_SCALES])
 _WORD = "(?:" + "|".join(sorted(SPELLED_WORDS, key=len, reverse=True)) + ")"
 # A run of number words ("twelve thousand", "forty-five", "a hundred and twenty"); "a" only before a scale.
 SPELLED = re.compile(
-    rf"(?<![\w-])(?:a\s+(?=hundred|thousand|million|billion|trillion))?{_WORD}(?:(?:\s+and\s+|[\s-]+){_WORD})*(?![\w-])",
+    rf"(?<![\w-])(?:a{SPACE}+(?=hundred|thousand|million|billion|trillion))?{_WORD}"
+    rf"(?:(?:{SPACE}+and{SPACE}+|(?:{SPACE}|-)+){_WORD})*(?![\w-])",
     re.IGNORECASE,
 )
 
@@ -61,7 +64,7 @@ def _digit_value(match: re.Match[str]) -> float | None:
 def spelled_value(words: str) -> int:
     """The value of a run of number words; linear in the words."""
     total = current = 0
-    for word in re.split(r"[\s-]+", words.lower()):
+    for word in re.split(rf"(?:{SPACE}|-)+", words.lower()):
         if word in _SMALL:
             current += _SMALL[word]
         elif word == "hundred":
