@@ -14,8 +14,8 @@ from litestar.di import Provide
 from service.api.annotations import AnnotationController, ArticleAnnotationsController
 from service.api.articles import ArticleController
 from service.api.auth import provide_principal, require_scope
-from service.api.claims import ClaimController, ClaimMatchesController
 from service.api.body import StrictJSONRequest
+from service.api.claims import ClaimController, ClaimMatchesController
 from service.api.health import healthz, readyz
 from service.api.http import correct_allow_headers
 from service.api.idempotency import purge_expired_keys
@@ -53,9 +53,13 @@ def create_app(settings: Settings) -> Litestar:
     api = Router(
         path="/v1",
         route_handlers=[
-            ArticleController, ArticleAnnotationsController, AnnotationController, RevisionController,
-            ClaimController, ClaimMatchesController,
-        ],  # fmt: skip
+            ArticleController,
+            ArticleAnnotationsController,
+            AnnotationController,
+            RevisionController,
+            ClaimController,
+            ClaimMatchesController,
+        ],
         guards=[require_scope],
         dependencies={"principal": Provide(provide_principal, sync_to_thread=False)},
     )

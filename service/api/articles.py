@@ -243,7 +243,11 @@ class ArticleController(Controller):
             organization=principal.organization_name,
             organization_url=principal.organization_url,
             other_appearances={
-                claim_id: [Appearance(r["url"], r["title"], r["publisher"], r["published_at"]) for r in rows if r["id"] != article_id]
+                claim_id: [
+                    Appearance(r["url"], r["title"], r["publisher"], r["published_at"])
+                    for r in rows
+                    if r["id"] != article_id
+                ]
                 for claim_id, rows in elsewhere.items()
             },
         )

@@ -42,7 +42,7 @@ QueryText = Annotated[
     str | None,
     QueryParameter(
         max_length=1000,
-        description="Words to look for, in web search syntax: `\"a phrase\"` must occur (`\"a\" or \"b\"`: either), "
+        description='Words to look for, in web search syntax: `"a phrase"` must occur (`"a" or "b"`: either), '
         "`-word` must not; plain words and numbers rank (claims with more of them first), and a number matches "
         "a claim's figures however written (`12,000`, `12k`, `twelve thousand`). Empty: every claim, newest id first.",
     ),
@@ -102,13 +102,20 @@ class ClaimController(Controller):
     path = "/claims"
     tags = ["claims"]
 
-    @get("/", operation_id="searchClaims", summary="Search the tenant's claims across all its articles")
+    @get(
+        "/",
+        operation_id="searchClaims",
+        responses=problem_responses(),
+        summary="Search the tenant's claims across all its articles",
+    )
     async def search(
         self,
         principal: CurrentPrincipal,
         pool: Pool,
         q: QueryText = None,
-        verdict: Annotated[list[Verdict] | None, QueryParameter(description="Only these verdicts (repeatable).")] = None,
+        verdict: Annotated[
+            list[Verdict] | None, QueryParameter(description="Only these verdicts (repeatable).")
+        ] = None,
         reviewed: Annotated[
             bool | None, QueryParameter(description="Only claims with (true) or without (false) a verdict.")
         ] = None,
@@ -145,7 +152,9 @@ class ClaimController(Controller):
             pool, principal.tenant_id, [row["id"] for row in rows], offset_unit
         )
         suggestions = await _suggestions(
-            pool, principal, [row["id"] for row in rows if row["id"] in claims and claims[row["id"]].verdict == "unverified"]
+            pool,
+            principal,
+            [row["id"] for row in rows if row["id"] in claims and claims[row["id"]].verdict == "unverified"],
         )
         items = [
             ClaimHit(
@@ -169,7 +178,9 @@ class ClaimController(Controller):
         status_code=200,
         summary="Confirm that another claim states the same thing; answers the (transitive) group",
     )
-    async def link(self, claim_id: Id, data: JSONBody[SameAsInput], principal: CurrentPrincipal, pool: Pool) -> ClaimGroup:
+    async def link(
+        self, claim_id: Id, data: JSONBody[SameAsInput], principal: CurrentPrincipal, pool: Pool
+    ) -> ClaimGroup:
         await link_claims(pool, principal, claim_id, data.claim_id)
         return await _group(pool, principal, claim_id)
 
@@ -203,9 +214,13 @@ async def link_claims(pool: asyncpg.Pool, principal: Principal, claim_id: uuid.U
     """Link two claims of the tenant, both share-locked so neither is deleted meanwhile; linking again is a
     no-op. The write of `POST /v1/claims/{id}/same-as`."""
     if other_id == claim_id:
-        raise InvalidInput("/claim_id", "a claim is always the same as itself; name another claim", actual=str(other_id))
+        raise InvalidInput(
+            "/claim_id", "a claim is always the same as itself; name another claim", actual=str(other_id)
+        )
     async with pool.acquire() as connection, connection.transaction():
-        found = await claim_store.fetch_existing_claims(connection, principal.tenant_id, [claim_id, other_id], lock=True)
+        found = await claim_store.fetch_existing_claims(
+            connection, principal.tenant_id, [claim_id, other_id], lock=True
+        )
         if claim_id not in found:
             raise NotFound(f"no claim {claim_id}")
         if other_id not in found:
@@ -246,7 +261,9 @@ class ClaimMatchesController(Controller):
         responses=problem_responses(404),
         summary="Claims in the tenant's other articles that state the same thing, best first, with reasons",
     )
-    async def matches(self, claim_id: Id, principal: CurrentPrincipal, pool: Pool, limit: MatchLimit = 10) -> ClaimMatches:
+    async def matches(
+        self, claim_id: Id, principal: CurrentPrincipal, pool: Pool, limit: MatchLimit = 10
+    ) -> ClaimMatches:
         source = await claim_store.fetch_claim_text(pool, principal.tenant_id, claim_id)
         if source is None:
             raise NotFound(f"no claim {claim_id}")

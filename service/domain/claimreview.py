@@ -95,7 +95,10 @@ def claim_reviews(
         review = _review(claim, claim.review_url, sources.get(claim.id), article, organization, organization_url)
         if others := (other_appearances or {}).get(claim.id):
             item = review["itemReviewed"]
-            item["appearance"] = [item["appearance"], *(_appearance(o.url, o.title, o.publisher, o.published_at) for o in others)]
+            item["appearance"] = [
+                item["appearance"],
+                *(_appearance(o.url, o.title, o.publisher, o.published_at) for o in others),
+            ]
         reviews.append(review)
     return reviews, skipped
 

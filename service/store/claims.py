@@ -38,7 +38,8 @@ queries AS (
         (SELECT factmark_tsquery_or(x) FROM unnest(w.word_queries) AS x WHERE numnode(x) > 0) AS any_word,
         (SELECT factmark_tsquery_and(g) FROM (
             SELECT factmark_tsquery_or(x) AS g FROM (
-                SELECT t.grp, phraseto_tsquery(p.cfg, t.phrase) AS x FROM unnest($4::text[], $5::int[]) AS t(phrase, grp)
+                SELECT t.grp, phraseto_tsquery(p.cfg, t.phrase) AS x
+                FROM unnest($4::text[], $5::int[]) AS t(phrase, grp)
             ) s WHERE numnode(x) > 0 GROUP BY s.grp) groups) AS required,
         (SELECT factmark_tsquery_or(x) FROM (SELECT phraseto_tsquery(p.cfg, e) AS x FROM unnest($6::text[]) AS e) s
          WHERE numnode(x) > 0) AS excluded
@@ -148,9 +149,9 @@ async def search_claims(
 ) -> list[asyncpg.Record]:
     """One page of hits, best first (rank, then id, both descending), after the keyset `after`: each row the
     claim id, rank, its article's id, url, title and published_at, and a snippet with MARK_START/MARK_END."""
-    return await connection.fetch(
-        _SEARCH_PAGE, *_arguments(tenant_id, query, where), *(after or (None, None)), limit
-    )
+    arguments = [*_arguments(tenant_id, query, where), *(after or (None, None)), limit]
+    rows: list[asyncpg.Record] = await connection.fetch(_SEARCH_PAGE, *arguments)
+    return rows
 
 
 async def fetch_candidates(
@@ -161,7 +162,8 @@ async def fetch_candidates(
     limit: int,
 ) -> list[asyncpg.Record]:
     """The `limit` best claims for `query` with the texts a rerank needs."""
-    return await connection.fetch(_CANDIDATES, *_arguments(tenant_id, query, where), limit)
+    rows: list[asyncpg.Record] = await connection.fetch(_CANDIDATES, *_arguments(tenant_id, query, where), limit)
+    return rows
 
 
 async def fetch_claim_text(
@@ -228,7 +230,9 @@ async def fetch_group_ids(
     connection: asyncpg.Connection | asyncpg.Pool, tenant_id: uuid.UUID, claim_id: uuid.UUID
 ) -> list[uuid.UUID]:
     """The claim and every claim linked to it directly or through others (at most MAX_GROUP), by id."""
-    rows = await connection.fetch(f"{_GROUPS} SELECT id FROM grouped ORDER BY id LIMIT $3", tenant_id, [claim_id], MAX_GROUP)
+    rows = await connection.fetch(
+        f"{_GROUPS} SELECT id FROM grouped ORDER BY id LIMIT $3", tenant_id, [claim_id], MAX_GROUP
+    )
     return [row["id"] for row in rows]
 
 
@@ -237,7 +241,7 @@ async def fetch_group_members(
 ) -> list[asyncpg.Record]:
     """The group of a claim with what a listing and a suggested verdict need: each claim's verdict and review,
     and its article, in article publication order (unknown last), then id."""
-    return await connection.fetch(
+    rows: list[asyncpg.Record] = await connection.fetch(
         f"""{_GROUPS}
         SELECT an.id, coalesce(an.statement, an.quote) AS statement, an.claimant, an.verdict, an.review_url,
                an.reviewed_at, an.updated_at, ar.id AS article_id, ar.url, ar.title, ar.publisher, ar.published_at
@@ -249,6 +253,7 @@ async def fetch_group_members(
         [claim_id],
         MAX_GROUP,
     )
+    return rows
 
 
 async def fetch_group_reviews(
@@ -259,7 +264,8 @@ async def fetch_group_reviews(
     if not claim_ids:
         return {}
     rows = await connection.fetch(
-        _GROUPS + """
+        _GROUPS
+        + """
            SELECT DISTINCT g.origin, an.id, an.verdict, an.review_url, an.reviewed_at, an.updated_at, an.article_id
            FROM grouped g JOIN annotations an ON an.tenant_id = $1 AND an.id = g.id
            WHERE g.id <> g.origin AND an.verdict <> 'unverified'""",
@@ -280,7 +286,8 @@ async def fetch_group_articles(
     if not claim_ids:
         return {}
     rows = await connection.fetch(
-        _GROUPS + """
+        _GROUPS
+        + """
            SELECT DISTINCT g.origin, ar.id, ar.url, ar.title, ar.publisher, ar.published_at
            FROM grouped g
            JOIN annotations an ON an.tenant_id = $1 AND an.id = g.id

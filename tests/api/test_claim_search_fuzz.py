@@ -18,9 +18,10 @@ QUERIES = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=2
 
 def test_search_answers_every_q_without_a_server_error(migrated):
     key = create_key(migrated, "Search Fuzz Desk")
-    with live_server(migrated) as (base, _), httpx.Client(
-        base_url=base, headers={"Authorization": f"Bearer {key}"}
-    ) as client:
+    with (
+        live_server(migrated) as (base, _),
+        httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}) as client,
+    ):
         for url, text, quotes in (("https://fuzz.example/thu", THURSDAY, THURSDAY_CLAIMS),
                                   ("https://fuzz.example/fri", FRIDAY, FRIDAY_CLAIMS)):  # fmt: skip
             assert client.post("/v1/articles", json=story(url, text, quotes, "2026-11-26T00:00:00Z")).status_code == 201

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from tests.api.claim_stories import FRIDAY, THURSDAY, THURSDAY_CLAIMS, store, two_stories
+from tests.api.claim_stories import FRIDAY, FRIDAY_CLAIMS, THURSDAY, THURSDAY_CLAIMS, store, two_stories
 from tests.conftest import make_tenant
 
 
@@ -71,7 +71,7 @@ async def test_without_q_every_claim_is_listed(client):
 
 
 async def test_filters_verdict_reviewed_claimant_dates_and_article(client):
-    thursday, t_claims, friday, f_claims = await two_stories(client)
+    _, t_claims, friday, f_claims = await two_stories(client)
     patched = await client.patch(
         f"/v1/annotations/{t_claims[0]['id']}",
         json={"verdict": "mostly_true", "claimant": "Seoul's spy agency", "review_url": "https://check.example/1"},
@@ -172,7 +172,7 @@ async def test_the_counterpart_in_the_other_story_is_the_first_match_with_reason
 
 
 async def test_matches_explain_shared_figures_and_names(client):
-    _, t_claims, _, f_claims = await two_stories(client)
+    _, t_claims, _, _ = await two_stories(client)
     best = (await matches(client, t_claims[0]["id"]))["items"][0]
     details = " ".join(reason["detail"] for reason in best["reasons"])
     assert "12,000 = twelve thousand" in details and "Russia" in details
@@ -233,7 +233,7 @@ async def test_confirming_two_claims_groups_them_and_matches_say_so(client):
 async def test_groups_are_transitive_and_undoing_a_link_splits_them(client):
     _, t_claims, _, f_claims = await two_stories(client)
     a, b = t_claims[0]["id"], f_claims[0]["id"]
-    third, [c] = await store(client, "https://third.example.com/x", THURSDAY, (THURSDAY_CLAIMS[0],), "2026-11-29T00:00:00Z")
+    _, [c] = await store(client, "https://third.example.com/x", THURSDAY, (THURSDAY_CLAIMS[0],), "2026-11-29T00:00:00Z")
     c = c["id"]
     await link(client, a, b)
     await link(client, b, c)
@@ -246,7 +246,7 @@ async def test_groups_are_transitive_and_undoing_a_link_splits_them(client):
 
 
 async def test_same_as_rejects_itself_unknown_claims_and_other_kinds(client):
-    _, t_claims, _, f_claims = await two_stories(client)
+    _, t_claims, _, _ = await two_stories(client)
     a = t_claims[0]["id"]
     assert "/claim_id" in (await link(client, a, a, expect=422))["errors"][0]["pointer"]
     assert (await link(client, a, str(uuid.uuid4()), expect=422))["errors"][0]["pointer"] == "/claim_id"
@@ -267,10 +267,14 @@ async def test_same_as_needs_the_write_scope(client, tenant):
 
 
 async def test_a_verdict_on_one_claim_is_suggested_to_its_group_never_copied(client):
-    thursday, t_claims, friday, f_claims = await two_stories(client)
+    thursday, t_claims, _, f_claims = await two_stories(client)
     a, b = t_claims[0]["id"], f_claims[0]["id"]
     await link(client, a, b)
-    review = {"verdict": "mostly_true", "review_url": "https://check.example/troops", "reviewed_at": "2026-11-28T10:00:00Z"}
+    review = {
+        "verdict": "mostly_true",
+        "review_url": "https://check.example/troops",
+        "reviewed_at": "2026-11-28T10:00:00Z",
+    }
     assert (await client.patch(f"/v1/annotations/{a}", json=review)).status_code == 200
     other = (await client.get(f"/v1/annotations/{b}")).json()
     assert other["verdict"] == "unverified"  # never copied
@@ -306,7 +310,9 @@ async def test_another_tenants_claims_never_appear(client, app_client, db, tenan
     other = await make_tenant(db, "Tallinn Post")
     client.headers.clear()
     client.headers.update(other.headers("write"))
-    theirs, [their_claim] = await store(client, "https://tallinn.example.com/t", FRIDAY, ("Roughly twelve thousand soldiers from North Korea have been deployed to Russia",), "2026-11-27T00:00:00Z")  # fmt: skip
+    _, [their_claim] = await store(
+        client, "https://tallinn.example.com/t", FRIDAY, (FRIDAY_CLAIMS[0],), "2026-11-27T00:00:00Z"
+    )
     assert ids(await search(client, q="12,000 troops")) == [their_claim["id"]]
     assert (await matches(client, their_claim["id"]))["items"] == []
     await matches(client, t_claims[0]["id"], expect=404)

@@ -26,5 +26,7 @@ def _random_texts(count: int) -> list[str]:
 async def test_sql_and_python_read_the_same_numbers(db):
     texts = FIXED + _random_texts(400)
     rows = await db.fetch("SELECT t, factmark_figures(t) AS f FROM unnest($1::text[]) AS t", texts)
-    mismatches = [(row["t"], list(row["f"]), number_values(row["t"])) for row in rows if list(row["f"]) != number_values(row["t"])]
+    mismatches = [
+        (row["t"], list(row["f"]), number_values(row["t"])) for row in rows if list(row["f"]) != number_values(row["t"])
+    ]
     assert not mismatches, mismatches[:5]

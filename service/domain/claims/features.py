@@ -171,7 +171,8 @@ def features(text: str) -> ClaimFeatures:
     tokens = _tokens(text)
     name_texts = _names(text)
     names = tuple(
-        frozenset(t for t, _, _ in _tokens(span) if t and t not in COMMON) or frozenset({span.lower()}) for span in name_texts
+        frozenset(t for t, _, _ in _tokens(span) if t and t not in COMMON) or frozenset({span.lower()})
+        for span in name_texts
     )
     name_words = frozenset().union(*names) if names else frozenset()
     figures: list[Figure] = []

@@ -32,11 +32,12 @@ NAME_CONFLICT: Final = 0.5
 DATE_CONFLICT: Final = 0.4
 
 Level = Literal["match", "suggest"]
+ReasonKind = Literal["wording", "figures", "names", "figure_conflict", "names_differ", "negation", "date_differs"]
 
 
 @dataclass(frozen=True, slots=True)
 class Reason:
-    kind: str
+    kind: ReasonKind
     """wording, figures, names (agreement: `points`), or figure_conflict, negation, names_differ, date_differs
     (conflict: `factor`)."""
     detail: str
@@ -134,11 +135,15 @@ def score_pair(a: ClaimFeatures, b: ClaimFeatures) -> MatchScore:
         )
         if conflicts:
             factor *= FIGURE_CONFLICT
-            reasons.append(Reason("figure_conflict", f"different figures: {'; '.join(conflicts)}", factor=FIGURE_CONFLICT))
+            reasons.append(
+                Reason("figure_conflict", f"different figures: {'; '.join(conflicts)}", factor=FIGURE_CONFLICT)
+            )
     if has_names:
         overlap, shared_names, only_a, only_b = _names(a, b)
         detail = f"shared names: {', '.join(shared_names)}" if shared_names else "no name in common"
-        reasons.append(Reason("names", f"{detail} ({overlap:.2f} x weight {NAME_WEIGHT})", points=NAME_WEIGHT * overlap))
+        reasons.append(
+            Reason("names", f"{detail} ({overlap:.2f} x weight {NAME_WEIGHT})", points=NAME_WEIGHT * overlap)
+        )
         if only_a and only_b:
             factor *= NAME_CONFLICT
             reasons.append(

@@ -44,7 +44,9 @@ def test_russia_denied_is_not_russia_confirmed():
 
 
 def test_another_place_is_another_claim():
-    result = score("Around 12,000 North Korean troops are in Russia.", "Around 12,000 North Korean troops are in Belarus.")
+    result = score(
+        "Around 12,000 North Korean troops are in Russia.", "Around 12,000 North Korean troops are in Belarus."
+    )
     assert result.level is None
     assert any(r.kind == "names_differ" and "Belarus" in r.detail for r in result.reasons)
 
@@ -81,7 +83,9 @@ def test_the_score_is_in_range_and_its_reasons_add_up(a, b):
     points = sum(r.points for r in result.reasons if r.points is not None)
     factor = math.prod(r.factor for r in result.reasons if r.factor is not None)
     assert abs(min(1.0, points * factor) - result.score) < 1e-3
-    assert result.level == ("match" if result.score >= MATCH_THRESHOLD else "suggest" if result.score >= SUGGEST_THRESHOLD else None)
+    assert result.level == (
+        "match" if result.score >= MATCH_THRESHOLD else "suggest" if result.score >= SUGGEST_THRESHOLD else None
+    )
 
 
 @given(_claims)

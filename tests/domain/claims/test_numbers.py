@@ -9,7 +9,17 @@ from service.domain.claims.numbers import find_numbers, number_values, parse_num
 
 @pytest.mark.parametrize(
     "text",
-    ["12,000", "12 000", "12\u00a0000", "12\u202f000", "12k", "12K", "twelve thousand", "Twelve Thousand", "12 thousand"],
+    [
+        "12,000",
+        "12 000",
+        "12\u00a0000",
+        "12\u202f000",
+        "12k",
+        "12K",
+        "twelve thousand",
+        "Twelve Thousand",
+        "12 thousand",
+    ],
 )
 def test_twelve_thousand_however_written(text):
     assert number_values(f"around {text} troops") == [12000.0]

@@ -13,7 +13,8 @@ def test_plain_words_and_numbers_are_ranked_terms():
 
 
 def test_a_number_in_words_is_one_term():
-    assert [(t.text, t.value) for t in parse_query("twelve thousand soldiers").terms][0] == ("twelve thousand", 12000.0)
+    first = parse_query("twelve thousand soldiers").terms[0]
+    assert (first.text, first.value) == ("twelve thousand", 12000.0)
 
 
 def test_phrases_are_required_or_joins_them_and_minus_excludes():
