@@ -20,7 +20,9 @@ from service.api.http import CursorParam, Id, OffsetUnitParam, Pool, decode_curs
 from service.domain.claims.candidates import MAX_CANDIDATES, candidate_query, rerank
 from service.domain.claims.matching import MATCH_THRESHOLD, SUGGEST_THRESHOLD, MatchScore, Reason
 from service.domain.claims.query import parse_query
+from service.domain.offsets import OffsetUnit
 from service.errors import InvalidInput, NotFound
+from service.operations import claims as claim_operations
 from service.store import annotations as annotation_store
 from service.store import claims as claim_store
 from service.wire import (
@@ -128,7 +130,7 @@ class ClaimController(Controller):
         article_id: Annotated[uuid.UUID | None, QueryParameter(description="Only claims of this article.")] = None,
         cursor: CursorParam = None,
         limit: SearchLimit = 20,
-        offset_unit: OffsetUnitParam = "codepoint",
+        offset_unit: OffsetUnitParam = OffsetUnit.CODEPOINT,
     ) -> ClaimHitPage:
         query = parse_query(q or "")
         where = claim_store.ClaimFilter(
@@ -148,14 +150,13 @@ class ClaimController(Controller):
             after = (rank, last_id)
         rows = await claim_store.search_claims(pool, principal.tenant_id, query, where, after, limit + 1)
         more, rows = len(rows) > limit, rows[:limit]
-        claims = await annotation_store.fetch_annotations_by_ids(
+        found = await annotation_store.fetch_annotations_by_ids(
             pool, principal.tenant_id, [row["id"] for row in rows], offset_unit
         )
-        suggestions = await _suggestions(
-            pool,
-            principal,
-            [row["id"] for row in rows if row["id"] in claims and claims[row["id"]].verdict == "unverified"],
-        )
+        # A claim deleted between the two reads is left out.
+        claims = {key: claim for key, claim in found.items() if isinstance(claim, Claim)}
+        unverified = [key for key, claim in claims.items() if claim.verdict == "unverified"]
+        suggestions = await _suggestions(pool, principal, unverified)
         items = [
             ClaimHit(
                 claim=claims[row["id"]],
@@ -165,7 +166,7 @@ class ClaimController(Controller):
                 suggested_verdict=suggestions.get(row["id"]),
             )
             for row in rows
-            if isinstance(claims.get(row["id"]), Claim)  # deleted between the two reads: left out
+            if row["id"] in claims
         ]
         next_cursor = encode_cursor([rows[-1]["rank"], str(rows[-1]["id"]), digest]) if more else None
         return ClaimHitPage(items=items, next_cursor=next_cursor)
@@ -181,7 +182,7 @@ class ClaimController(Controller):
     async def link(
         self, claim_id: Id, data: JSONBody[SameAsInput], principal: CurrentPrincipal, pool: Pool
     ) -> ClaimGroup:
-        await link_claims(pool, principal, claim_id, data.claim_id)
+        await claim_operations.link_same_claims(pool, principal.tenant_id, claim_id, data.claim_id, principal.key_id)
         return await _group(pool, principal, claim_id)
 
     @delete(
@@ -193,12 +194,7 @@ class ClaimController(Controller):
         summary="Undo a confirmation: the two claims are no longer linked (they stay grouped if others link them)",
     )
     async def unlink(self, claim_id: Id, other_id: Id, principal: CurrentPrincipal, pool: Pool) -> None:
-        async with pool.acquire() as connection, connection.transaction():
-            found = await claim_store.fetch_existing_claims(connection, principal.tenant_id, [claim_id, other_id])
-            if claim_id not in found:
-                raise NotFound(f"no claim {claim_id}")
-            if not await claim_store.delete_link(connection, principal.tenant_id, claim_id, other_id):
-                raise NotFound(f"claim {claim_id} is not linked to {other_id}")
+        await claim_operations.unlink_same_claims(pool, principal.tenant_id, claim_id, other_id)
 
     @get(
         "/{claim_id:uuid}/group",
@@ -210,29 +206,11 @@ class ClaimController(Controller):
         return await _group(pool, principal, claim_id)
 
 
-async def link_claims(pool: asyncpg.Pool, principal: Principal, claim_id: uuid.UUID, other_id: uuid.UUID) -> None:
-    """Link two claims of the tenant, both share-locked so neither is deleted meanwhile; linking again is a
-    no-op. The write of `POST /v1/claims/{id}/same-as`."""
-    if other_id == claim_id:
-        raise InvalidInput(
-            "/claim_id", "a claim is always the same as itself; name another claim", actual=str(other_id)
-        )
-    async with pool.acquire() as connection, connection.transaction():
-        found = await claim_store.fetch_existing_claims(
-            connection, principal.tenant_id, [claim_id, other_id], lock=True
-        )
-        if claim_id not in found:
-            raise NotFound(f"no claim {claim_id}")
-        if other_id not in found:
-            raise InvalidInput("/claim_id", "names no claim of this tenant", actual=str(other_id))
-        await claim_store.insert_link(connection, principal.tenant_id, claim_id, other_id, principal.key_id)
-
-
 async def _group(pool: asyncpg.Pool, principal: Principal, claim_id: uuid.UUID) -> ClaimGroup:
     rows = await claim_store.fetch_group_members(pool, principal.tenant_id, claim_id)
     if not rows:
         raise NotFound(f"no claim {claim_id}")
-    reviewed = [row for row in rows if row["verdict"] != "unverified"]
+    reviewed = [row for row in rows if row["verdict"] != "unverified" and not row["needs_review"]]
     items = []
     for row in rows:
         others = [r for r in reviewed if r["id"] != row["id"]]

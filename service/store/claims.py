@@ -244,7 +244,7 @@ async def fetch_group_members(
     rows: list[asyncpg.Record] = await connection.fetch(
         f"""{_GROUPS}
         SELECT an.id, coalesce(an.statement, an.quote) AS statement, an.claimant, an.verdict, an.review_url,
-               an.reviewed_at, an.updated_at, ar.id AS article_id, ar.url, ar.title, ar.publisher, ar.published_at
+               an.reviewed_at, an.needs_review, an.updated_at, ar.id AS article_id, ar.url, ar.title, ar.publisher, ar.published_at
         FROM (SELECT id FROM grouped ORDER BY id LIMIT $3) g
         JOIN annotations an ON an.tenant_id = $1 AND an.id = g.id
         JOIN articles ar ON ar.tenant_id = $1 AND ar.id = an.article_id
@@ -260,7 +260,7 @@ async def fetch_group_reviews(
     connection: asyncpg.Connection | asyncpg.Pool, tenant_id: uuid.UUID, claim_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, list[asyncpg.Record]]:
     """For each of `claim_ids`, the reviewed claims of its group other than itself (verdict, review_url,
-    reviewed_at, updated_at, article_id)."""
+    reviewed_at, updated_at, article_id); a verdict waiting for review after an edit of its words is left out."""
     if not claim_ids:
         return {}
     rows = await connection.fetch(
@@ -268,7 +268,7 @@ async def fetch_group_reviews(
         + """
            SELECT DISTINCT g.origin, an.id, an.verdict, an.review_url, an.reviewed_at, an.updated_at, an.article_id
            FROM grouped g JOIN annotations an ON an.tenant_id = $1 AND an.id = g.id
-           WHERE g.id <> g.origin AND an.verdict <> 'unverified'""",
+           WHERE g.id <> g.origin AND an.verdict <> 'unverified' AND NOT an.needs_review""",
         tenant_id,
         list(claim_ids),
     )
