@@ -244,7 +244,8 @@ async def fetch_group_members(
     rows: list[asyncpg.Record] = await connection.fetch(
         f"""{_GROUPS}
         SELECT an.id, coalesce(an.statement, an.quote) AS statement, an.claimant, an.verdict, an.review_url,
-               an.reviewed_at, an.needs_review, an.updated_at, ar.id AS article_id, ar.url, ar.title, ar.publisher, ar.published_at
+               an.reviewed_at, an.needs_review, an.updated_at,
+               ar.id AS article_id, ar.url, ar.title, ar.publisher, ar.published_at
         FROM (SELECT id FROM grouped ORDER BY id LIMIT $3) g
         JOIN annotations an ON an.tenant_id = $1 AND an.id = g.id
         JOIN articles ar ON ar.tenant_id = $1 AND ar.id = an.article_id
