@@ -421,7 +421,8 @@ class ClaimHit(Struct, kw_only=True):
     snippet: str
     """HTML-escaped text around the matched words, which are wrapped in `<mark>`…`</mark>`."""
     rank: float
-    """How many of the query's words and numbers the claim has, plus a text rank below 1; higher first."""
+    """How many of the query's words and numbers the claim has, plus 1 / (2 + its distinct words) so that the
+    more concise of two claims with as many ranks first; higher first."""
     suggested_verdict: SuggestedVerdict | None
 
 

@@ -20,9 +20,10 @@ MARK_START, MARK_END = "\ue000", "\ue001"
 # Separates a word from its synonyms in one query parameter (parse_query drops control characters from `q`).
 ALTERNATIVES = "\x1f"
 
-# The text search configurations the tenant's claims use (a loose index scan on annotations_claim_configs, one
-# probe per configuration) and, for each, the query's tsqueries in that configuration.
-_QUERIES = """WITH RECURSIVE configs AS (
+# The query's tsqueries, as text, in every text search configuration the tenant's claims use (found by a loose
+# index scan on annotations_claim_configs, one probe per configuration), each OR-ed over the configurations: a
+# claim is stemmed in its own article's language, so one of the variants is the one that applies to it.
+_COMPILE = """WITH RECURSIVE configs AS (
     (SELECT search_config AS config FROM annotations
      WHERE tenant_id = $1 AND kind = 'claim' ORDER BY search_config LIMIT 1)
     UNION ALL
@@ -30,80 +31,70 @@ _QUERIES = """WITH RECURSIVE configs AS (
             AND a.search_config > c.config ORDER BY a.search_config LIMIT 1)
     FROM configs c WHERE c.config IS NOT NULL
 ),
-parsed AS (
-    SELECT c.config, factmark_regconfig(c.config) AS cfg FROM configs c WHERE c.config IS NOT NULL
-),
-queries AS (
-    SELECT p.config, p.cfg, w.word_queries,
-        (SELECT factmark_tsquery_or(x) FROM unnest(w.word_queries) AS x WHERE numnode(x) > 0) AS any_word,
-        (SELECT factmark_tsquery_and(g) FROM (
-            SELECT factmark_tsquery_or(x) AS g FROM (
-                SELECT t.grp, phraseto_tsquery(p.cfg, t.phrase) AS x
-                FROM unnest($4::text[], $5::int[]) AS t(phrase, grp)
-            ) s WHERE numnode(x) > 0 GROUP BY s.grp) groups) AS required,
-        (SELECT factmark_tsquery_or(x) FROM (SELECT phraseto_tsquery(p.cfg, e) AS x FROM unnest($6::text[]) AS e) s
-         WHERE numnode(x) > 0) AS excluded
-    FROM parsed p CROSS JOIN LATERAL (
-        -- Each word with its synonyms (separated by U+001F) as one OR; NULL for a number.
-        SELECT ARRAY(
-            SELECT (SELECT factmark_tsquery_or(x) FROM (
-                        SELECT plainto_tsquery(p.cfg, alternative) AS x
-                        FROM unnest(string_to_array(t.w, E'\\x1f')) AS alternative) s WHERE numnode(x) > 0)
-            FROM unnest($2::text[]) WITH ORDINALITY AS t(w, i) ORDER BY t.i) AS word_queries
-    ) w
-)"""
-
-# Candidate claims: at least one word or figure when the query has any, every required group, no excluded phrase.
-_HITS = """,
-hits AS (
-    SELECT a.id, a.article_id, q.cfg, coalesce(q.any_word, q.required) AS shown,
-        (SELECT count(*) FROM unnest(q.word_queries, $3::float8[]) AS t(wq, v)
-         WHERE coalesce(a.claim_document @@ t.wq, false) OR coalesce(t.v = ANY(a.claim_figures), false))::float8
-        + coalesce(ts_rank_cd(a.claim_document, coalesce(q.any_word, q.required), 32), 0)::float8 AS rank
-    FROM queries q
-    JOIN annotations a ON a.tenant_id = $1 AND a.kind = 'claim' AND a.search_config = q.config
-    JOIN articles ar ON ar.tenant_id = a.tenant_id AND ar.id = a.article_id
-    WHERE (cardinality($2::text[]) = 0
-           OR coalesce(a.claim_document @@ q.any_word, false) OR a.claim_figures && $7::float8[])
-      AND (q.required IS NULL OR a.claim_document @@ q.required)
-      AND (q.excluded IS NULL OR NOT a.claim_document @@ q.excluded)
-      AND ($8::text[] IS NULL OR a.verdict = ANY($8))
-      AND ($9::bool IS NULL OR (a.verdict <> 'unverified') = $9)
-      AND ($10::text IS NULL OR lower(a.claimant) = lower($10))
-      AND ($11::timestamptz IS NULL OR ar.published_at >= $11)
-      AND ($12::timestamptz IS NULL OR ar.published_at < $12)
-      AND ($13::uuid IS NULL OR a.article_id = $13)
-      AND ($14::uuid IS NULL OR a.article_id <> $14)
-)"""
-
-_SEARCH_PAGE = (
-    _QUERIES
-    + _HITS
-    + f"""
-SELECT h.id, h.rank, ar.id AS article_id, ar.url, ar.title, ar.published_at,
-    coalesce(ts_headline(h.cfg, translate(left(coalesce(an.statement, an.quote), 10000), '{MARK_START}{MARK_END}', ''),
-                         h.shown, 'StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=35, MinWords=15, '
-                         'MaxFragments=2, FragmentDelimiter=" … "'),
-             left(coalesce(an.statement, an.quote), 300)) AS snippet
-FROM (SELECT id, article_id, cfg, shown, rank FROM hits
-      WHERE $15::float8 IS NULL OR (rank, id) < ($15, $16)
-      ORDER BY rank DESC, id DESC LIMIT $17) h
-JOIN annotations an ON an.tenant_id = $1 AND an.id = h.id
-JOIN articles ar ON ar.tenant_id = $1 AND ar.id = h.article_id
-ORDER BY h.rank DESC, h.id DESC"""
+cfgs AS MATERIALIZED (
+    SELECT factmark_regconfig(config) AS cfg FROM configs WHERE config IS NOT NULL
 )
+SELECT
+    ARRAY(
+        SELECT (SELECT factmark_tsquery_or(DISTINCT x)::text FROM (
+                    SELECT plainto_tsquery(c.cfg, alternative) AS x
+                    FROM cfgs c, unnest(string_to_array(t.w, E'\\x1f')) AS alternative) s
+                WHERE numnode(x) > 0)
+        FROM unnest($2::text[]) WITH ORDINALITY AS t(w, i) ORDER BY t.i) AS words,
+    (SELECT factmark_tsquery_and(g)::text FROM (
+        SELECT factmark_tsquery_or(DISTINCT x) AS g FROM (
+            SELECT t.grp, phraseto_tsquery(c.cfg, t.phrase) AS x
+            FROM cfgs c, unnest($3::text[], $4::int[]) AS t(phrase, grp)) s
+        WHERE numnode(x) > 0 GROUP BY s.grp) groups) AS required,
+    (SELECT factmark_tsquery_or(DISTINCT x)::text FROM (
+        SELECT phraseto_tsquery(c.cfg, e) AS x FROM cfgs c, unnest($5::text[]) AS e) s
+     WHERE numnode(x) > 0) AS excluded"""
 
-_CANDIDATES = (
-    _QUERIES
-    + _HITS
-    + """
-SELECT h.id, h.rank, coalesce(an.statement, an.quote) AS statement, an.claimant, an.verdict, an.review_url,
-    an.reviewed_at, ar.id AS article_id, ar.url, ar.title, ar.published_at
-FROM (SELECT id, article_id, rank FROM hits ORDER BY rank DESC, id DESC LIMIT $15) h
-JOIN annotations an ON an.tenant_id = $1 AND an.id = h.id
-JOIN articles ar ON ar.tenant_id = $1 AND ar.id = h.article_id
-ORDER BY h.rank DESC, h.id DESC"""
-)
+
+@dataclass(frozen=True, slots=True)
+class CompiledQuery:
+    """A SearchQuery as tsqueries (text PostgreSQL wrote, read back as `tsquery`) and figure values."""
+
+    words: list[str | None]
+    """Each term's tsquery (None for a number, or a word that is only stop words)."""
+    values: list[float | None]
+    """Each term's number, or None."""
+    required: str | None
+    excluded: str | None
+
+    @property
+    def any_word(self) -> str | None:
+        found = [f"({word})" for word in self.words if word is not None]
+        return " | ".join(found) if found else None
+
+    @property
+    def all_values(self) -> list[float]:
+        return [value for value in self.values if value is not None]
+
+    @property
+    def ranked(self) -> bool:
+        return any(word is not None for word in self.words) or bool(self.all_values)
+
+
+async def compile_query(
+    connection: asyncpg.Connection | asyncpg.Pool, tenant_id: uuid.UUID, query: SearchQuery
+) -> CompiledQuery:
+    phrases = [(phrase, index) for index, group in enumerate(query.required) for phrase in group]
+    row = await connection.fetchrow(
+        _COMPILE,
+        tenant_id,
+        [ALTERNATIVES.join((term.text, *term.alternatives)) if term.value is None else None for term in query.terms],
+        [phrase for phrase, _ in phrases],
+        [index for _, index in phrases],
+        list(query.excluded),
+    )
+    assert row is not None
+    return CompiledQuery(
+        words=list(row["words"]),
+        values=[term.value for term in query.terms],
+        required=row["required"],
+        excluded=row["excluded"],
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,26 +108,74 @@ class ClaimFilter:
     other_than_article: uuid.UUID | None = None
 
 
-def _arguments(tenant_id: uuid.UUID, query: SearchQuery, where: ClaimFilter) -> list[Any]:
-    """$1-$14: tenant, the query's words ($2, None for a number), their values ($3), required phrases with
-    their group ($4, $5), excluded phrases ($6), every value ($7), then the filters."""
-    phrases = [(phrase, index) for index, group in enumerate(query.required) for phrase in group]
-    return [
-        tenant_id,
-        [ALTERNATIVES.join((term.text, *term.alternatives)) if term.value is None else None for term in query.terms],
-        [term.value for term in query.terms],
-        [phrase for phrase, _ in phrases],
-        [index for _, index in phrases],
-        list(query.excluded),
-        [term.value for term in query.terms if term.value is not None],
-        list(where.verdicts) or None,
-        where.reviewed,
-        where.claimant,
-        where.published_after,
-        where.published_before,
-        where.article_id,
-        where.other_than_article,
-    ]
+class _Parameters:
+    """Numbered placeholders for a statement built from parts."""
+
+    def __init__(self, *values: Any) -> None:
+        self.values: list[Any] = list(values)
+
+    def __call__(self, value: Any, cast: str) -> str:
+        self.values.append(value)
+        return f"${len(self.values)}::{cast}"
+
+
+def _hits(compiled: CompiledQuery, where: ClaimFilter, parameters: _Parameters) -> tuple[str, str]:
+    """(the FROM ... WHERE of the matching claims, their rank expression). Only the conditions the query has are
+    written, each a plain `@@` or `&&` on a constant, so that the planner sees the GIN indexes it can use."""
+    conditions = ["a.tenant_id = $1", "a.kind = 'claim'"]
+    any_word, values = compiled.any_word, compiled.all_values
+    alternatives = []
+    if any_word is not None:
+        alternatives.append(f"a.claim_document @@ {parameters(any_word, 'tsquery')}")
+    if values:
+        alternatives.append(f"a.claim_figures && {parameters(values, 'float8[]')}")
+    if alternatives:
+        conditions.append(f"({' OR '.join(alternatives)})")
+    if compiled.required is not None:
+        conditions.append(f"a.claim_document @@ {parameters(compiled.required, 'tsquery')}")
+    if compiled.excluded is not None:
+        conditions.append(f"NOT a.claim_document @@ {parameters(compiled.excluded, 'tsquery')}")
+    # One term each: how many of the query's words and numbers the claim has (at most MAX_TERMS terms).
+    covered = []
+    for word, value in zip(compiled.words, compiled.values):
+        if value is not None:
+            covered.append(f"({parameters(value, 'float8')} = ANY(a.claim_figures))")
+        elif word is not None:
+            covered.append(f"(a.claim_document @@ {parameters(word, 'tsquery')})")
+    # Ties go to the claim with fewer distinct words (the most to the point); ts_rank_cd would order them by
+    # proximity but costs three times the rest of the rank over a common word's thousands of candidates.
+    rank = " + ".join([*(f"coalesce({c}, false)::int" for c in covered), "1 / (2 + length(a.claim_document))::float8"])
+    rank = f"({rank})::float8"
+    joined = ""
+    if where.verdicts:
+        conditions.append(f"a.verdict = ANY({parameters(list(where.verdicts), 'text[]')})")
+    if where.reviewed is not None:
+        conditions.append(f"(a.verdict <> 'unverified') = {parameters(where.reviewed, 'bool')}")
+    if where.claimant is not None:
+        conditions.append(f"lower(a.claimant) = lower({parameters(where.claimant, 'text')})")
+    if where.article_id is not None:
+        conditions.append(f"a.article_id = {parameters(where.article_id, 'uuid')}")
+    if where.other_than_article is not None:
+        conditions.append(f"a.article_id <> {parameters(where.other_than_article, 'uuid')}")
+    if where.published_after is not None or where.published_before is not None:
+        joined = " JOIN articles ar ON ar.tenant_id = a.tenant_id AND ar.id = a.article_id"
+        if where.published_after is not None:
+            conditions.append(f"ar.published_at >= {parameters(where.published_after, 'timestamptz')}")
+        if where.published_before is not None:
+            conditions.append(f"ar.published_at < {parameters(where.published_before, 'timestamptz')}")
+    return f"FROM annotations a{joined} WHERE " + " AND ".join(conditions), rank
+
+
+def _headline(compiled: CompiledQuery, parameters: _Parameters) -> str:
+    """ts_headline of the claim's statement, highlighting the query's words; at most 10,000 code points read."""
+    body = f"translate(left(coalesce(an.statement, an.quote), 10000), '{MARK_START}{MARK_END}', '')"
+    shown = compiled.any_word or compiled.required
+    if shown is None:
+        return "left(coalesce(an.statement, an.quote), 300)"
+    options = (
+        f'StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "'
+    )
+    return f"ts_headline(factmark_regconfig(an.search_config), {body}, {parameters(shown, 'tsquery')}, '{options}')"
 
 
 async def search_claims(
@@ -148,9 +187,31 @@ async def search_claims(
     limit: int,
 ) -> list[asyncpg.Record]:
     """One page of hits, best first (rank, then id, both descending), after the keyset `after`: each row the
-    claim id, rank, its article's id, url, title and published_at, and a snippet with MARK_START/MARK_END."""
-    arguments = [*_arguments(tenant_id, query, where), *(after or (None, None)), limit]
-    rows: list[asyncpg.Record] = await connection.fetch(_SEARCH_PAGE, *arguments)
+    claim id, rank, its article's id, url, title and published_at, and a snippet with MARK_START/MARK_END.
+    Two statements: the query's tsqueries, then the page."""
+    compiled = await compile_query(connection, tenant_id, query)
+    if (query.terms or query.required) and not compiled.ranked and compiled.required is None:
+        return []  # only stop words: like websearch_to_tsquery, a query that matches nothing
+    parameters = _Parameters(tenant_id)
+    source, rank = _hits(compiled, where, parameters)
+    if not compiled.ranked and compiled.required is None:  # no q: newest id first, on the primary key
+        keyset = f" AND a.id < {parameters(after[1], 'uuid')}" if after else ""
+        page = f"SELECT a.id, a.article_id, 0::float8 AS rank {source}{keyset} ORDER BY a.id DESC"
+    else:
+        keyset = ""
+        if after:
+            keyset = f" WHERE (rank, id) < ({parameters(after[0], 'float8')}, {parameters(after[1], 'uuid')})"
+        hits = f"SELECT a.id, a.article_id, {rank} AS rank {source}"
+        page = f"SELECT * FROM ({hits}) hits{keyset} ORDER BY rank DESC, id DESC"
+    rows: list[asyncpg.Record] = await connection.fetch(
+        f"""SELECT h.id, h.rank, ar.id AS article_id, ar.url, ar.title, ar.published_at,
+               {_headline(compiled, parameters)} AS snippet
+        FROM ({page} LIMIT {parameters(limit, "int")}) h
+        JOIN annotations an ON an.tenant_id = $1 AND an.id = h.id
+        JOIN articles ar ON ar.tenant_id = $1 AND ar.id = h.article_id
+        ORDER BY h.rank DESC, h.id DESC""",
+        *parameters.values,
+    )
     return rows
 
 
@@ -162,7 +223,21 @@ async def fetch_candidates(
     limit: int,
 ) -> list[asyncpg.Record]:
     """The `limit` best claims for `query` with the texts a rerank needs."""
-    rows: list[asyncpg.Record] = await connection.fetch(_CANDIDATES, *_arguments(tenant_id, query, where), limit)
+    compiled = await compile_query(connection, tenant_id, query)
+    if not compiled.ranked:
+        return []
+    parameters = _Parameters(tenant_id)
+    source, rank = _hits(compiled, where, parameters)
+    rows: list[asyncpg.Record] = await connection.fetch(
+        f"""SELECT h.id, h.rank, coalesce(an.statement, an.quote) AS statement, an.claimant, an.verdict,
+               ar.id AS article_id, ar.url, ar.title, ar.published_at
+        FROM (SELECT a.id, a.article_id, {rank} AS rank {source}
+              ORDER BY rank DESC, a.id DESC LIMIT {parameters(limit, "int")}) h
+        JOIN annotations an ON an.tenant_id = $1 AND an.id = h.id
+        JOIN articles ar ON ar.tenant_id = $1 AND ar.id = h.article_id
+        ORDER BY h.rank DESC, h.id DESC""",
+        *parameters.values,
+    )
     return rows
 
 
