@@ -17,6 +17,10 @@ from service.domain.claims.query import SearchQuery
 MAX_GROUP = 1000
 # Private-use characters that mark highlighted words in ts_headline output (escaped and turned into <mark>).
 MARK_START, MARK_END = "\ue000", "\ue001"
+# A word in more than this share of claims is not distinctive: match candidates are not asked for it.
+COMMON_SHARE = 0.02
+# Words of a query whose pairs a match candidate is asked for (at most 8 x 7 / 2 = 28 pairs).
+MAX_PAIRED = 8
 # Separates a word from its synonyms in one query parameter (parse_query drops control characters from `q`).
 ALTERNATIVES = "\x1f"
 
@@ -33,8 +37,18 @@ _COMPILE = """WITH RECURSIVE configs AS (
 ),
 cfgs AS MATERIALIZED (
     SELECT factmark_regconfig(config) AS cfg FROM configs WHERE config IS NOT NULL
+),
+-- The lexemes ANALYZE found most common in claims, with the share of claims holding each (every tenant's).
+stats AS MATERIALIZED (
+    SELECT most_common_elems::text::text[] AS elems, most_common_elem_freqs AS freqs FROM pg_stats
+    WHERE schemaname = current_schema() AND tablename = 'annotations' AND attname = 'claim_document'
 )
 SELECT
+    ARRAY(
+        SELECT (SELECT coalesce(sum(f.freq), 0) FROM stats, unnest(stats.elems, stats.freqs) AS f(elem, freq)
+                WHERE f.elem IN (SELECT unnest(tsvector_to_array(to_tsvector(c.cfg, alternative)))
+                                 FROM cfgs c, unnest(string_to_array(t.w, E'\\x1f')) AS alternative))
+        FROM unnest($2::text[]) WITH ORDINALITY AS t(w, i) ORDER BY t.i) AS frequencies,
     ARRAY(
         SELECT (SELECT factmark_tsquery_or(DISTINCT x)::text FROM (
                     SELECT plainto_tsquery(c.cfg, alternative) AS x
@@ -57,6 +71,8 @@ class CompiledQuery:
 
     words: list[str | None]
     """Each term's tsquery (None for a number, or a word that is only stop words)."""
+    frequencies: list[float]
+    """Each word's estimated share of claims (pg_stats; 0 when rarer than ANALYZE keeps, or a number)."""
     values: list[float | None]
     """Each term's number, or None."""
     required: str | None
@@ -76,6 +92,23 @@ class CompiledQuery:
         return any(word is not None for word in self.words) or bool(self.all_values)
 
 
+def distinctive(compiled: CompiledQuery) -> CompiledQuery:
+    """The query without its common words (in more than COMMON_SHARE of claims), rarest first, keeping at least
+    the two rarest: what a claim's match candidates are asked for."""
+    order = sorted(range(len(compiled.words)), key=lambda i: compiled.frequencies[i])
+    kept = [i for i in order if compiled.words[i] is None or compiled.frequencies[i] <= COMMON_SHARE]
+    words = [i for i in order if compiled.words[i] is not None]
+    kept = sorted(set(kept) | set(words[:2]))
+    kept.sort(key=lambda i: compiled.frequencies[i] if compiled.words[i] is not None else -1.0)
+    return CompiledQuery(
+        words=[compiled.words[i] for i in kept],
+        frequencies=[compiled.frequencies[i] for i in kept],
+        values=[compiled.values[i] for i in kept],
+        required=compiled.required,
+        excluded=compiled.excluded,
+    )
+
+
 async def compile_query(
     connection: asyncpg.Connection | asyncpg.Pool, tenant_id: uuid.UUID, query: SearchQuery
 ) -> CompiledQuery:
@@ -91,6 +124,7 @@ async def compile_query(
     assert row is not None
     return CompiledQuery(
         words=list(row["words"]),
+        frequencies=[float(f) for f in row["frequencies"]],
         values=[term.value for term in query.terms],
         required=row["required"],
         excluded=row["excluded"],
@@ -119,16 +153,29 @@ class _Parameters:
         return f"${len(self.values)}::{cast}"
 
 
-def _hits(compiled: CompiledQuery, where: ClaimFilter, parameters: _Parameters) -> tuple[str, str]:
+def _hits(
+    compiled: CompiledQuery, where: ClaimFilter, parameters: _Parameters, at_least_two: bool = False
+) -> tuple[str, str]:
     """(the FROM ... WHERE of the matching claims, their rank expression). Only the conditions the query has are
-    written, each a plain `@@` or `&&` on a constant, so that the planner sees the GIN indexes it can use."""
+    written, each a plain `@@` or `&&` on a constant, so that the planner sees the GIN indexes it can use.
+    `at_least_two`: a claim must have two of the terms (a pair of words, or a figure and a word), when the
+    query has two."""
     conditions = ["a.tenant_id = $1", "a.kind = 'claim'"]
     any_word, values = compiled.any_word, compiled.all_values
+    words = [word for word in compiled.words if word is not None][:MAX_PAIRED]
     alternatives = []
-    if any_word is not None:
-        alternatives.append(f"a.claim_document @@ {parameters(any_word, 'tsquery')}")
-    if values:
-        alternatives.append(f"a.claim_figures && {parameters(values, 'float8[]')}")
+    if at_least_two and len(words) + bool(values) >= 2:
+        pairs = [f"({a}) & ({b})" for i, a in enumerate(words) for b in words[i + 1 :]]
+        if pairs:
+            alternatives.append(f"a.claim_document @@ {parameters(' | '.join(f'({p})' for p in pairs), 'tsquery')}")
+        if values and any_word is not None:
+            figures, word = parameters(values, "float8[]"), parameters(any_word, "tsquery")
+            alternatives.append(f"(a.claim_figures && {figures} AND a.claim_document @@ {word})")
+    else:
+        if any_word is not None:
+            alternatives.append(f"a.claim_document @@ {parameters(any_word, 'tsquery')}")
+        if values:
+            alternatives.append(f"a.claim_figures && {parameters(values, 'float8[]')}")
     if alternatives:
         conditions.append(f"({' OR '.join(alternatives)})")
     if compiled.required is not None:
@@ -222,12 +269,13 @@ async def fetch_candidates(
     where: ClaimFilter,
     limit: int,
 ) -> list[asyncpg.Record]:
-    """The `limit` best claims for `query` with the texts a rerank needs."""
-    compiled = await compile_query(connection, tenant_id, query)
+    """The `limit` best claims for `query` with the texts a rerank needs: claims that share two of its terms
+    (one when it has only one), ranked like a search."""
+    compiled = distinctive(await compile_query(connection, tenant_id, query))
     if not compiled.ranked:
         return []
     parameters = _Parameters(tenant_id)
-    source, rank = _hits(compiled, where, parameters)
+    source, rank = _hits(compiled, where, parameters, at_least_two=True)
     rows: list[asyncpg.Record] = await connection.fetch(
         f"""SELECT h.id, h.rank, coalesce(an.statement, an.quote) AS statement, an.claimant, an.verdict,
                ar.id AS article_id, ar.url, ar.title, ar.published_at

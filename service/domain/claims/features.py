@@ -3,6 +3,7 @@ lexicon.toml), its figures with unit and approximation, its names, its dates and
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from dataclasses import dataclass
@@ -70,10 +71,13 @@ class ClaimFeatures:
     """The denying words it uses ("denied", "not")."""
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def canonical(word: str) -> str:
     """The word's synonym group, "not" for a denying word, else its crude English stem; a common word
     ("officials", "said") maps to ""."""
-    lowered = re.sub(r"['’]s$", "", word.lower())
+    lowered = word.lower()
+    if lowered.endswith(("'s", "’s")):
+        lowered = lowered[:-2]
     if lowered in COMMON:
         return ""
     if lowered in SYNONYMS:
@@ -177,14 +181,15 @@ def features(text: str) -> ClaimFeatures:
     name_words = frozenset().union(*names) if names else frozenset()
     figures: list[Figure] = []
     years: set[int] = set()
-    for number in find_numbers(text):
+    numbers = find_numbers(text)
+    for number in numbers:
         if _is_year(number, text, tokens):
             years.add(int(number.value))
             continue
         approximate = bool(_APPROX_BEFORE.search(text[max(0, number.start - 24) : number.start]))
         unit = _unit_before(text, number.start) or _unit_after(tokens, number.end, name_words)
         figures.append(Figure(number.value, unit, approximate, text[number.start : number.end]))
-    figure_spans = [(n.start, n.end) for n in find_numbers(text)]
+    figure_spans = [(n.start, n.end) for n in numbers]
     words = tuple(
         token
         for token, start, _ in tokens
