@@ -80,8 +80,8 @@ def _number(generator: random.Random) -> str:
 
 def claim_text(generator: random.Random) -> str:
     thing, verb = generator.choice(THINGS)
-    when = generator.choice([f"in {generator.choice(MONTHS)}", f"in {generator.randint(2000, 2026)}", "on Monday",
-                             "last week", "overnight", f"in {generator.choice(MONTHS)} {generator.randint(2015, 2026)}"])  # fmt: skip
+    month, year = generator.choice(MONTHS), generator.randint(2000, 2026)
+    when = generator.choice([f"in {month}", f"in {year}", "on Monday", "last week", "overnight", f"in {month} {year}"])
     text = f"{generator.choice(APPROX)}{_number(generator)} {generator.choice(ACTORS)} {thing} {verb} "
     text += f"{generator.choice(PLACES)} {when}"
     return text[0].upper() + text[1:]

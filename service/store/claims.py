@@ -169,8 +169,8 @@ def _hits(
         if pairs:
             alternatives.append(f"a.claim_document @@ {parameters(' | '.join(f'({p})' for p in pairs), 'tsquery')}")
         if values and any_word is not None:
-            figures, word = parameters(values, "float8[]"), parameters(any_word, "tsquery")
-            alternatives.append(f"(a.claim_figures && {figures} AND a.claim_document @@ {word})")
+            figures, any_text = parameters(values, "float8[]"), parameters(any_word, "tsquery")
+            alternatives.append(f"(a.claim_figures && {figures} AND a.claim_document @@ {any_text})")
     else:
         if any_word is not None:
             alternatives.append(f"a.claim_document @@ {parameters(any_word, 'tsquery')}")

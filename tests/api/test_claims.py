@@ -324,3 +324,41 @@ async def test_another_tenants_claims_never_appear(client, app_client, db, tenan
     client.headers.update(tenant.headers("write"))
     assert their_claim["id"] not in ids(await search(client, q="12,000 troops"))
     assert their_claim["id"] not in [m["claim_id"] for m in (await matches(client, t_claims[0]["id"]))["items"]]
+
+
+# ---------------------------------------------------------------- languages and edge queries
+
+
+async def test_the_articles_language_chooses_the_stemmer_and_follows_a_change(client):
+    text = "Die Regierung sagte, dass 12.000 Soldaten an der Grenze stehen."
+    article, [claim] = await store(client, "https://zeitung.example.de/a", text, (text,), "2026-11-01T00:00:00Z")
+    patched = await client.patch(f"/v1/articles/{article['id']}", json={"language": "de"})
+    assert patched.status_code == 200, patched.text
+    assert ids(await search(client, q="Soldat")) == [claim["id"]]  # German stemming: Soldaten -> soldat
+    await client.patch(f"/v1/articles/{article['id']}", json={"language": None})
+    assert ids(await search(client, q="Soldat")) == []  # `simple`: no stemming
+    assert ids(await search(client, q="Soldaten")) == [claim["id"]]
+
+
+async def test_a_query_of_only_stop_words_matches_nothing(client):
+    await two_stories(client)
+    assert ids(await search(client, q="the of and")) == []
+    assert ids(await search(client, q='"the"')) == []
+
+
+async def test_without_q_pages_walk_every_claim_newest_id_first(client):
+    await two_stories(client)
+    seen, cursor = [], None
+    while True:
+        page = await search(client, limit=3, **({"cursor": cursor} if cursor else {}))
+        seen += ids(page)
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert len(seen) == 7 and seen == sorted(seen, reverse=True)
+
+
+async def test_only_excluded_words_lists_every_other_claim(client):
+    _, _, _, f_claims = await two_stories(client)
+    found = ids(await search(client, q="-belarus"))
+    assert len(found) == 6 and f_claims[3]["id"] not in found
