@@ -33,7 +33,8 @@ async def _latency(url: str, claims: int, rounds: int) -> list[tuple[str, str]]:
         await pool.close()
     rows = [(f"load {claims:,} claims (COPY, triggers, generated columns, GIN)", f"{loaded:.1f} s")]
     for name, (p50, p95) in figures.items():
-        rows.append((f"{name} over {claims:,} claims ({rounds} requests)", f"p50 {p50:.1f} ms, p95 {p95:.1f} ms"))
+        rows.append((f"{name} ({claims:,} claims, {rounds} requests)", f"p50 {p50:.1f} ms, p95 {p95:.1f} ms"))
+    rows.append(("load average (1, 5, 15 min) at the end", " ".join(f"{x:.1f}" for x in os.getloadavg())))
     return rows
 
 

@@ -138,30 +138,48 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
 
 
 async def measure(pool: asyncpg.Pool, tenant_id: uuid.UUID, rounds: int = 200) -> dict[str, tuple[float, float]]:
-    """p50 and p95 (ms) of a search page (20 hits, as the endpoint reads them) and of a claim's matches."""
+    """p50 and p95 (ms) of a search page (20 hits, as the endpoint reads them), of a claim's matches (and of its
+    two halves: the candidates' SQL and the rerank), and, as the same-run baseline, of reading one annotation
+    by primary key (what the machine's load adds to any statement)."""
     generator = random.Random(11)
+    sample = await pool.fetch(
+        "SELECT id FROM annotations WHERE tenant_id = $1 AND kind = 'claim' ORDER BY random() LIMIT $2",
+        tenant_id,
+        rounds,
+    )
+    baseline = []
+    for row in sample:
+        start = time.perf_counter()
+        await annotation_store.fetch_annotations_by_ids(pool, tenant_id, [row["id"]], OffsetUnit.CODEPOINT)
+        baseline.append(time.perf_counter() - start)
     search_times = []
     for q in _queries(generator, rounds):
         start = time.perf_counter()
         rows = await claim_store.search_claims(pool, tenant_id, parse_query(q), claim_store.ClaimFilter(), None, 21)
         await annotation_store.fetch_annotations_by_ids(pool, tenant_id, [r["id"] for r in rows], OffsetUnit.CODEPOINT)
         search_times.append(time.perf_counter() - start)
-    sample = await pool.fetch(
-        "SELECT id FROM annotations WHERE tenant_id = $1 AND kind = 'claim' ORDER BY random() LIMIT $2",
-        tenant_id,
-        rounds,
-    )
-    match_times = []
+    match_times, sql_times, rerank_times = [], [], []
     for row in sample:
         start = time.perf_counter()
         source = await claim_store.fetch_claim_text(pool, tenant_id, row["id"])
         assert source is not None
         where = claim_store.ClaimFilter(other_than_article=source["article_id"])
+        sql_start = time.perf_counter()
         candidates = await claim_store.fetch_candidates(
             pool, tenant_id, candidate_query(source["statement"]), where, MAX_CANDIDATES
         )
+        rerank_start = time.perf_counter()
         texts = [(c["id"], c["statement"]) for c in candidates]
         await anyio.to_thread.run_sync(rerank, source["statement"], texts, 10)
+        rerank_end = time.perf_counter()
         await claim_store.fetch_group_ids(pool, tenant_id, row["id"])
         match_times.append(time.perf_counter() - start)
-    return {"search": _percentiles(search_times), "matching": _percentiles(match_times)}
+        sql_times.append(rerank_start - sql_start)
+        rerank_times.append(rerank_end - rerank_start)
+    return {
+        "baseline: one annotation by primary key": _percentiles(baseline),
+        "search": _percentiles(search_times),
+        "matching": _percentiles(match_times),
+        "  of which candidates (SQL)": _percentiles(sql_times),
+        "  of which rerank (Python, worker thread)": _percentiles(rerank_times),
+    }
