@@ -372,6 +372,7 @@ async def fetch_group_members(
         FROM (SELECT id FROM grouped ORDER BY id LIMIT $3) g
         JOIN annotations an ON an.tenant_id = $1 AND an.id = g.id
         JOIN articles ar ON ar.tenant_id = $1 AND ar.id = an.article_id
+        WHERE an.kind = 'claim'
         ORDER BY ar.published_at NULLS LAST, an.id""",
         tenant_id,
         [claim_id],

@@ -200,6 +200,10 @@ async def test_matches_of_an_unknown_or_non_claim_annotation_are_404(client):
     )  # fmt: skip
     figure = created.json()["annotations"][0]
     await matches(client, figure["id"], expect=404)
+    assert (await client.get(f"/v1/claims/{figure['id']}/group")).status_code == 404
+    assert (
+        await client.post(f"/v1/claims/{figure['id']}/same-as", json={"claim_id": str(uuid.uuid4())})
+    ).status_code == 404
     response = await client.get(f"/v1/annotations/{figure['id']}/matches", params={"limit": "500"})
     assert response.status_code == 422
 
