@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
+from bisect import bisect_left
 from dataclasses import dataclass
 from importlib import resources
 from typing import Final
@@ -30,18 +31,17 @@ _PHRASE = re.compile("|".join(rf"(?<!\w){re.escape(p)}(?!\w)" for p in _PHRASES)
 NEGATIVE: Final = frozenset(_LEXICON["polarity"]["negative"])
 POSITIVE: Final = frozenset(_LEXICON["polarity"]["positive"])
 _APPROXIMATE = sorted(_LEXICON["approximate"]["about"], key=len, reverse=True)
-_APPROX_BEFORE = re.compile(r"(?:^|\W)(?:" + "|".join(re.escape(a) for a in _APPROXIMATE) + r")\W*$", re.IGNORECASE)
 COMMON: Final = frozenset(_LEXICON["common"]["words"])
 MONTHS: Final = frozenset(_LEXICON["dates"]["months"])
 WEEKDAYS: Final = frozenset(_LEXICON["dates"]["weekdays"])
 _STARTERS: Final = frozenset(_LEXICON["common"]["sentence_starters"]) | frozenset(SPELLED_WORDS)
-_YEAR_BEFORE = re.compile(
-    r"(?:\b(?:in|since|by|until|till|from|during|of|early|late|mid|before|after|" + "|".join(MONTHS) + r")\W*|\d\W+)$",
-    re.IGNORECASE,
+_YEAR_WORDS: Final = frozenset(
+    ["in", "since", "by", "until", "till", "from", "during", "of", "early", "late", "mid", "before", "after", *MONTHS]
 )
+_LAST_WORD = re.compile(r"(\w+)\W*$")
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|[%$€£]")
 _NAME = re.compile(r"\b[A-Z][\w’'.-]*(?:\s+(?:of\s+|de\s+|the\s+)?[A-Z][\w’'.-]*)*")
-_SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“”]\s+)$")
+_SENTENCE_END = frozenset('.!?:;"“”')
 # Figures' words after the number looked at for its unit; "12,000 North Korean troops" reaches "troops".
 UNIT_WINDOW = 4
 
@@ -113,9 +113,14 @@ def words_of(text: str) -> list[str]:
     return [m.group(0) for m in _TOKEN.finditer(text)]
 
 
-def _unit_after(tokens: list[tuple[str, int, int]], end: int, names: frozenset[str]) -> str | None:
-    following = [token for token, start, _ in tokens if start >= end][:UNIT_WINDOW]
-    for token in following:
+def _following(tokens: list[tuple[str, int, int]], starts: list[int], end: int, count: int) -> list[str]:
+    """The `count` tokens starting at or after `end` (a binary search in the token starts)."""
+    first = bisect_left(starts, end)
+    return [token for token, _, _ in tokens[first : first + count]]
+
+
+def _unit_after(tokens: list[tuple[str, int, int]], starts: list[int], end: int, names: frozenset[str]) -> str | None:
+    for token in _following(tokens, starts, end, UNIT_WINDOW):
         if not token or token in COMMON or token in names or token.isdigit():
             continue
         return token
@@ -127,11 +132,28 @@ def _unit_before(text: str, start: int) -> str | None:
     return SYNONYMS.get(before[-1:]) if before else None
 
 
-def _is_year(number: Number, text: str, tokens: list[tuple[str, int, int]]) -> bool:
+def _approximate_before(window: str) -> bool:
+    """Whether the text before a number ends with an approximation marker ("about", "more than", "~")."""
+    lowered = window.lower().rstrip(" \t\n\u00a0\u202f$€£")
+    for marker in _APPROXIMATE:
+        if lowered.endswith(marker) and (len(lowered) == len(marker) or not lowered[-len(marker) - 1].isalnum()):
+            return True
+    return False
+
+
+def _sentence_start(text: str, start: int) -> bool:
+    """Whether `start` begins a sentence: the text's start, or after . ! ? : ; or a quote and spaces."""
+    window = text[max(0, start - 4) : start]
+    before = window.rstrip()
+    return (start == len(window) and not before) or (bool(before) and before[-1] in _SENTENCE_END)
+
+
+def _is_year(number: Number, text: str, tokens: list[tuple[str, int, int]], starts: list[int]) -> bool:
     if not number.plain_digits or not 1800 <= number.value <= 2100:
         return False
-    after = [token for token, start, _ in tokens if start >= number.end][:1]
-    return bool(_YEAR_BEFORE.search(text[max(0, number.start - 12) : number.start])) or not after
+    after = _following(tokens, starts, number.end, 1)
+    before = _LAST_WORD.search(text[max(0, number.start - 12) : number.start])
+    return not after or (before is not None and (before.group(1).lower() in _YEAR_WORDS or before.group(1).isdigit()))
 
 
 def _ordinary_start(word: str) -> bool:
@@ -152,7 +174,7 @@ def _names(text: str) -> list[str]:
     spans = []
     for match in _NAME.finditer(text):
         pieces = re.split(r"(?<=['’]s)\s+", match.group(0).rstrip("."))
-        if _SENTENCE_START.search(text[: match.start()]):
+        if _sentence_start(text, match.start()):
             first, _, rest = pieces[0].partition(" ")
             if _ordinary_start(first):
                 pieces[0] = rest.strip()
@@ -171,8 +193,10 @@ _COUNTRY_WORDS: Final = frozenset(
 
 
 def features(text: str) -> ClaimFeatures:
-    """Features of a claim's statement; a few linear scans of the text (at most 10,000 code points)."""
+    """Features of a claim's statement: a few linear scans of the text, plus a binary search in the tokens for
+    each number (O(n log n) in the text's length)."""
     tokens = _tokens(text)
+    starts = [start for _, start, _ in tokens]
     name_texts = _names(text)
     names = tuple(
         frozenset(t for t, _, _ in _tokens(span) if t and t not in COMMON) or frozenset({span.lower()})
@@ -183,18 +207,16 @@ def features(text: str) -> ClaimFeatures:
     years: set[int] = set()
     numbers = find_numbers(text)
     for number in numbers:
-        if _is_year(number, text, tokens):
+        if _is_year(number, text, tokens, starts):
             years.add(int(number.value))
             continue
-        approximate = bool(_APPROX_BEFORE.search(text[max(0, number.start - 24) : number.start]))
-        unit = _unit_before(text, number.start) or _unit_after(tokens, number.end, name_words)
+        approximate = _approximate_before(text[max(0, number.start - 24) : number.start])
+        unit = _unit_before(text, number.start) or _unit_after(tokens, starts, number.end, name_words)
         figures.append(Figure(number.value, unit, approximate, text[number.start : number.end]))
-    figure_spans = [(n.start, n.end) for n in numbers]
-    words = tuple(
-        token
-        for token, start, _ in tokens
-        if token and token not in COMMON and not any(s <= start < e for s, e in figure_spans)
-    )
+    in_number = bytearray(len(text) + 1)  # 1 where a number's text stands, so its digits are not words
+    for number in numbers:
+        in_number[number.start : number.end] = b"\x01" * (number.end - number.start)
+    words = tuple(token for token, start, _ in tokens if token and token not in COMMON and not in_number[start])
     lowered = [m.group(0).lower() for m in _TOKEN.finditer(text)]
     capitalised = {m.group(0).lower() for m in _TOKEN.finditer(text) if m.group(0)[:1].isupper()}
     negations = tuple(w for w in lowered if w in NEGATIVE or w.endswith(("n't", "n’t")))

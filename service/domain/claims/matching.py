@@ -87,10 +87,12 @@ def _figures(a: ClaimFeatures, b: ClaimFeatures) -> tuple[float, list[str], list
 
 
 def _names(a: ClaimFeatures, b: ClaimFeatures) -> tuple[float, list[str], list[str], list[str]]:
-    """(overlap 0-1, shared, only in a, only in b): a name matches one sharing a canonical word with it."""
-    shared = [text for text, words in zip(a.name_texts, a.names) if any(words & other for other in b.names)]
-    only_a = [text for text, words in zip(a.name_texts, a.names) if not any(words & other for other in b.names)]
-    only_b = [text for text, words in zip(b.name_texts, b.names) if not any(words & other for other in a.names)]
+    """(overlap 0-1, shared, only in a, only in b): a name matches one sharing a canonical word with it. At most
+    50 names a side are compared (50 x 50 set intersections)."""
+    a_names, b_names = list(zip(a.name_texts, a.names))[:50], list(zip(b.name_texts, b.names))[:50]
+    shared = [text for text, words in a_names if any(words & other for _, other in b_names)]
+    only_a = [text for text, words in a_names if not any(words & other for _, other in b_names)]
+    only_b = [text for text, words in b_names if not any(words & other for _, other in a_names)]
     total = len(shared) + len(only_a) + len(only_b)
     return (len(shared) / total if total else 0.0), shared, only_a, only_b
 
