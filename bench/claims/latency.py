@@ -138,7 +138,8 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
 
 
 async def measure(pool: asyncpg.Pool, tenant_id: uuid.UUID, rounds: int = 200) -> dict[str, tuple[float, float]]:
-    """p50 and p95 (ms) of a search page (20 hits, as the endpoint reads them), of a claim's matches (and of its
+    """p50 and p95 (ms) of a search page (20 hits, read as the endpoint reads them: tsqueries, the page with its
+    annotations, suggested verdicts), of a claim's matches (and of its
     two halves: the candidates' SQL and the rerank), and, as the same-run baseline, of reading one annotation
     by primary key (what the machine's load adds to any statement)."""
     generator = random.Random(11)
@@ -156,7 +157,7 @@ async def measure(pool: asyncpg.Pool, tenant_id: uuid.UUID, rounds: int = 200) -
     for q in _queries(generator, rounds):
         start = time.perf_counter()
         rows = await claim_store.search_claims(pool, tenant_id, parse_query(q), claim_store.ClaimFilter(), None, 21)
-        await annotation_store.fetch_annotations_by_ids(pool, tenant_id, [r["id"] for r in rows], OffsetUnit.CODEPOINT)
+        await claim_store.fetch_group_reviews(pool, tenant_id, [r["id"] for r in rows])  # suggested verdicts
         search_times.append(time.perf_counter() - start)
     match_times, sql_times, rerank_times = [], [], []
     for row in sample:

@@ -148,25 +148,21 @@ class ClaimController(Controller):
             if cursor_digest != digest:
                 raise InvalidInput("cursor", "the cursor belongs to another search (q or a filter changed)")
             after = (rank, last_id)
-        rows = await claim_store.search_claims(pool, principal.tenant_id, query, where, after, limit + 1)
+        rows = await claim_store.search_claims(pool, principal.tenant_id, query, where, after, limit + 1, offset_unit)
         more, rows = len(rows) > limit, rows[:limit]
-        found = await annotation_store.fetch_annotations_by_ids(
-            pool, principal.tenant_id, [row["id"] for row in rows], offset_unit
-        )
-        # A claim deleted between the two reads is left out.
-        claims = {key: claim for key, claim in found.items() if isinstance(claim, Claim)}
-        unverified = [key for key, claim in claims.items() if claim.verdict == "unverified"]
+        claims = [annotation_store.to_annotation(row) for row in rows]
+        unverified = [claim.id for claim in claims if isinstance(claim, Claim) and claim.verdict == "unverified"]
         suggestions = await _suggestions(pool, principal, unverified)
         items = [
             ClaimHit(
-                claim=claims[row["id"]],
+                claim=claim,
                 article=_article(row),
                 snippet=_snippet(row["snippet"]),
                 rank=row["rank"],
-                suggested_verdict=suggestions.get(row["id"]),
+                suggested_verdict=suggestions.get(claim.id),
             )
-            for row in rows
-            if row["id"] in claims
+            for row, claim in zip(rows, claims)
+            if isinstance(claim, Claim)
         ]
         next_cursor = encode_cursor([rows[-1]["rank"], str(rows[-1]["id"]), digest]) if more else None
         return ClaimHitPage(items=items, next_cursor=next_cursor)

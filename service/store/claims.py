@@ -12,6 +12,8 @@ from typing import Any
 import asyncpg
 
 from service.domain.claims.query import SearchQuery
+from service.domain.offsets import OffsetUnit
+from service.store import annotations as annotation_store
 
 # Most claims a group listing returns.
 MAX_GROUP = 1000
@@ -215,10 +217,10 @@ def _hits(
 
 def _headline(compiled: CompiledQuery, parameters: _Parameters) -> str:
     """ts_headline of the claim's statement, highlighting the query's words; at most 10,000 code points read."""
-    body = f"translate(left(coalesce(an.statement, an.quote), 10000), '{MARK_START}{MARK_END}', '')"
+    body = f"translate(left(an.statement, 10000), '{MARK_START}{MARK_END}', '')"
     shown = compiled.any_word or compiled.required
     if shown is None:
-        return "left(coalesce(an.statement, an.quote), 300)"
+        return "left(an.statement, 300)"
     options = (
         f'StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "'
     )
@@ -232,10 +234,12 @@ async def search_claims(
     where: ClaimFilter,
     after: tuple[float, uuid.UUID] | None,
     limit: int,
+    unit: OffsetUnit = OffsetUnit.CODEPOINT,
 ) -> list[asyncpg.Record]:
     """One page of hits, best first (rank, then id, both descending), after the keyset `after`: each row the
-    claim id, rank, its article's id, url, title and published_at, and a snippet with MARK_START/MARK_END.
-    Two statements: the query's tsqueries, then the page."""
+    claim's columns (`annotations.to_annotation` reads them, offsets in `unit`), its rank, its article's url,
+    title and published_at, and a snippet with MARK_START/MARK_END. Two statements: the query's tsqueries,
+    then the page."""
     compiled = await compile_query(connection, tenant_id, query)
     if (query.terms or query.required) and not compiled.ranked and compiled.required is None:
         return []  # only stop words: like websearch_to_tsquery, a query that matches nothing
@@ -250,11 +254,11 @@ async def search_claims(
             keyset = f" WHERE (rank, id) < ({parameters(after[0], 'float8')}, {parameters(after[1], 'uuid')})"
         hits = f"SELECT a.id, a.article_id, {rank} AS rank {source}"
         page = f"SELECT * FROM ({hits}) hits{keyset} ORDER BY rank DESC, id DESC"
+    annotation = annotation_store.select_annotations(unit, ", search_config")
     rows: list[asyncpg.Record] = await connection.fetch(
-        f"""SELECT h.id, h.rank, ar.id AS article_id, ar.url, ar.title, ar.published_at,
-               {_headline(compiled, parameters)} AS snippet
+        f"""SELECT an.*, h.rank, ar.url, ar.title, ar.published_at, {_headline(compiled, parameters)} AS snippet
         FROM ({page} LIMIT {parameters(limit, "int")}) h
-        JOIN annotations an ON an.tenant_id = $1 AND an.id = h.id
+        CROSS JOIN LATERAL ({annotation} WHERE tenant_id = $1 AND id = h.id) an
         JOIN articles ar ON ar.tenant_id = $1 AND ar.id = h.article_id
         ORDER BY h.rank DESC, h.id DESC""",
         *parameters.values,
