@@ -41,7 +41,7 @@ CREATE FUNCTION factmark_figures(body text) RETURNS float8[]
 AS $$
 DECLARE
     space constant text := '[ \t\n\r\f\v\u00a0\u202f\u2009]';
-    digits constant text := '(?<![\w.,])(\d{1,3}(?:[, \u00a0\u202f\u2009]\d{3})+(?!\d)|\d+)(?:\.(\d+))?'
+    digits constant text := '(?<![\w.,])(?<![[:alpha:]]-)(\d{1,3}(?:[, \u00a0\u202f\u2009]\d{3})+(?!\d)|\d+)(?:\.(\d+))?'
         '(?:(k|m|bn)|' || space || '(bn)|' || space || '+(hundred|thousand|million|billion|trillion))?(?!\w)';
     word constant text := '(?:seventeen|thirteen|fourteen|eighteen|nineteen|thousand|trillion|fifteen|'
         'seventy|hundred|million|billion|sixteen|eleven|twelve|twenty|thirty|eighty|ninety|three|seven|eight|'

@@ -300,6 +300,148 @@ TOPICS: tuple[Topic, ...] = (
             ("place", "Peru recorded 9,000 square kilometres of Amazon deforestation in 2022."),
         ),
     ),
+    Topic(
+        "The health ministry said 2,300 nurses left Romania last year.",
+        (
+            "Last year some 2,300 nurses emigrated from Romania, the health ministry said.",
+            "Romania lost 2.3k nurses to emigration last year, according to the health ministry.",
+        ),
+        (
+            ("figure", "The health ministry said 3,200 nurses left Romania last year."),
+            ("place", "The health ministry said 2,300 nurses left Bulgaria last year."),
+            ("negation", "The health ministry denied that nurses left Romania last year."),
+        ),
+    ),
+    Topic(
+        "Lithuania's parliament approved a defence budget of €2.5 billion on Wednesday.",
+        (
+            "On Wednesday Lithuanian lawmakers passed a €2.5bn defence budget.",
+            "A defence budget worth 2.5 billion euros was approved by Lithuania's parliament on Wednesday.",
+        ),
+        (
+            ("figure", "Lithuania's parliament approved a defence budget of €1.5 billion on Wednesday."),
+            ("negation", "Lithuania's parliament rejected a defence budget of €2.5 billion on Wednesday."),
+            ("date", "Lithuania's parliament approved a defence budget of €2.5 billion on Friday."),
+        ),
+    ),
+    Topic(
+        "Nineteen miners were trapped after the collapse at the Zonguldak coal mine.",
+        (
+            "The collapse at the coal mine in Zonguldak trapped 19 miners.",
+            "After the Zonguldak mine collapsed, 19 workers were trapped underground.",
+        ),
+        (
+            ("figure", "Ninety miners were trapped after the collapse at the Zonguldak coal mine."),
+            ("place", "Nineteen miners were trapped after the collapse at the Soma coal mine."),
+        ),
+    ),
+    Topic(
+        "The airline cancelled 340 flights at Frankfurt airport because of the strike.",
+        (
+            "Because of the walkout, 340 flights were cancelled at Frankfurt airport.",
+            "Frankfurt airport saw 340 flights cancelled by the airline during the strike.",
+        ),
+        (
+            ("figure", "The airline cancelled 34 flights at Frankfurt airport because of the strike."),
+            ("place", "The airline cancelled 340 flights at Munich airport because of the strike."),
+            ("negation", "The airline said no flights were cancelled at Frankfurt airport because of the strike."),
+        ),
+    ),
+    Topic(
+        "Average rents in Dublin rose by 8% in 2023.",
+        (
+            "Dublin's average rent increased eight percent in 2023.",
+            "In 2023 rents in Dublin went up by 8 per cent on average.",
+        ),
+        (
+            ("figure", "Average rents in Dublin rose by 18% in 2023."),
+            ("date", "Average rents in Dublin rose by 8% in 2021."),
+            ("place", "Average rents in Cork rose by 8% in 2023."),
+        ),
+    ),
+    Topic(
+        "The coast guard rescued 56 migrants off Lampedusa on Sunday.",
+        (
+            "On Sunday fifty-six migrants were rescued by the coast guard near Lampedusa.",
+            "Some 56 people were saved off Lampedusa by the coast guard on Sunday.",
+        ),
+        (
+            ("figure", "The coast guard rescued 65 migrants off Lampedusa on Sunday."),
+            ("place", "The coast guard rescued 56 migrants off Malta on Sunday."),
+            ("date", "The coast guard rescued 56 migrants off Lampedusa on Thursday."),
+        ),
+    ),
+    Topic(
+        "The mayor said the new metro line in Warsaw will open in 2028.",
+        (
+            "Warsaw's new metro line is due to open in 2028, the mayor said.",
+            "According to the mayor, the Warsaw metro line will start running in 2028.",
+        ),
+        (
+            ("date", "The mayor said the new metro line in Warsaw will open in 2030."),
+            ("negation", "The mayor said the new metro line in Warsaw will not open in 2028."),
+            ("place", "The mayor said the new metro line in Krakow will open in 2028."),
+        ),
+    ),
+    Topic(
+        "Eighteen protesters were detained in Belgrade after clashes with police.",
+        (
+            "Police in Belgrade detained 18 demonstrators after the clashes.",
+            "After clashes with police, 18 protesters were held in Belgrade.",
+        ),
+        (
+            ("figure", "Eighty people were detained in Belgrade after clashes with police."),
+            ("place", "Eighteen protesters were detained in Novi Sad after clashes with police."),
+            ("negation", "Police said no protesters were detained in Belgrade after the clashes."),
+        ),
+    ),
+    Topic(
+        "Norway's wealth fund lost $40 billion in the first half of the year.",
+        (
+            "In the first half of the year Norway's sovereign wealth fund lost 40 billion dollars.",
+            "The Norwegian wealth fund shed $40bn during the first half of the year.",
+        ),
+        (
+            ("figure", "Norway's wealth fund lost $14 billion in the first half of the year."),
+            ("negation", "Norway's wealth fund did not lose money in the first half of the year."),
+        ),
+    ),
+    Topic(
+        "About 1,500 hectares of forest burned near Marseille this week.",
+        (
+            "Roughly 1,500 hectares of woodland were burned by fires near Marseille this week.",
+            "This week fires near Marseille destroyed some 1.5 thousand hectares of forest.",
+        ),
+        (
+            ("figure", "About 15,000 hectares of forest burned near Marseille this week."),
+            ("place", "About 1,500 hectares of forest burned near Toulouse this week."),
+        ),
+    ),
+    Topic(
+        "The Czech government confirmed it will buy 24 F-35 fighter jets.",
+        (
+            "Prague confirmed the purchase of 24 F-35 fighter jets.",
+            "The government of the Czech Republic will acquire twenty-four F-35 jets, it confirmed.",
+        ),
+        (
+            ("figure", "The Czech government confirmed it will buy 42 F-35 fighter jets."),
+            ("negation", "The Czech government denied it will buy F-35 fighter jets."),
+            ("place", "The Slovak government confirmed it will buy 24 F-35 fighter jets."),
+        ),
+    ),
+    Topic(
+        "Turnout in the Estonian election was 63.7 percent in March 2023.",
+        (
+            "In March 2023, 63.7% of voters cast a ballot in Estonia's election.",
+            "Estonia's election in March 2023 had a turnout of 63.7 per cent.",
+        ),
+        (
+            ("figure", "Turnout in the Estonian election was 36.7 percent in March 2023."),
+            ("date", "Turnout in the Estonian election was 63.7 percent in March 2019."),
+            ("place", "Turnout in the Latvian election was 63.7 percent in March 2023."),
+        ),
+    ),
+
 )
 
 

@@ -75,14 +75,28 @@ def _figures(a: ClaimFeatures, b: ClaimFeatures) -> tuple[float, list[str], list
     matched_left = sum(any(_agree(x, y) for y in right) for x in left)
     matched_right = sum(any(_agree(x, y) for x in left) for y in right)
     conflicts = []
+    single = len(left) == len(right) == 1
     for x in left:
         if any(_agree(x, y) for y in right):
             continue
-        # Same unit (or one side's only figure against the other's only figure) with another value.
-        rivals = [y for y in right if y.unit == x.unit or (len(left) == len(right) == 1 and None in (x.unit, y.unit))]
-        if rivals and not any(_agree(y, z) for y in rivals for z in left):
+        # Another value for the same unit, or each claim's only figure another value whatever it counts
+        # ("eighteen protesters" / "81 people"), unless that figure agrees with another of this claim's.
+        rivals = [
+            y
+            for y in right
+            if (y.unit == x.unit or (single and y.value != x.value)) and not any(_agree(y, z) for z in left)
+        ]
+        if rivals:
             conflicts.append(f"{x.text} vs {rivals[0].text}" + (f" {x.unit}" if x.unit else ""))
-    agreement = min(matched_left, matched_right) / max(len(left), len(right))
+    # The same value counting different things ("19 miners" / "19 workers") agrees by half.
+    loose_pairs = [
+        (x, next(y for y in right if y.value == x.value))
+        for x in left
+        if not any(_agree(x, y) for y in right) and any(x.value == y.value for y in right)
+    ]
+    shared += [f"{x.text} = {y.text} (but {x.unit or 'no unit'} / {y.unit or 'no unit'})" for x, y in loose_pairs]
+    loose = 0.5 * len(loose_pairs)
+    agreement = (min(matched_left, matched_right) + loose) / max(len(left), len(right))
     return agreement, shared, conflicts
 
 

@@ -11,11 +11,12 @@ from decimal import Decimal, InvalidOperation
 
 # Digits with thousands groups (comma, space, no-break or thin space), an optional decimal part, and an optional
 # scale: attached k/m/bn ("12k", "$5bn", "5 bn") or a scale word ("1.5 million"). Starts after no word character,
-# dot or comma, so "v2.12" and the "000" of "12,000" never start a number.
+# dot or comma, nor after a letter and a hyphen (the database writes that letter class [[:alpha:]]), so "v2.12",
+# "F-35" and the "000" of "12,000" never start a number.
 # Spaces, spelled out: the database's \s is ASCII only, so both sides name the no-break and thin spaces.
 SPACE = "[ \t\n\r\f\v\u00a0\u202f\u2009]"
 DIGITS = re.compile(
-    r"(?<![\w.,])(\d{1,3}(?:[, \u00a0\u202f\u2009]\d{3})+(?!\d)|\d+)(?:\.(\d+))?"
+    r"(?<![\w.,])(?<![^\W\d_]-)(\d{1,3}(?:[, \u00a0\u202f\u2009]\d{3})+(?!\d)|\d+)(?:\.(\d+))?"
     rf"(?:(k|m|bn)|{SPACE}(bn)|{SPACE}+(hundred|thousand|million|billion|trillion))?(?!\w)",
     re.IGNORECASE,
 )
