@@ -9,7 +9,8 @@ FIXED = [
     "around 12,000 North Korean troops", "twelve thousand soldiers", "12k", "12 000 troops", "12\u00a0000",
     "1.5 million people", "2.3 million", "$5bn and 5 bn", "in 2024, a hundred and twenty", "forty-five",
     "v2.12 build", "12,0000", "Twelve Thousand", "12 thousand", "11.2%", "€120m", "1,200,000 children",
-    "nine thousand square kilometres", "24 F-35 jets", "Covid-19", "a-5", "é12", "", "no numbers here", "3.14159", "007", "10 000 000", "one of the",
+    "nine thousand square kilometres", "24 F-35 jets", "Covid-19", "a-5", "é12", "", "no numbers here",
+    "3.14159", "007", "10 000 000", "one of the",
 ]  # fmt: skip
 PIECES = [
     "12", "12,000", "1.5", "000", "k", "m", "bn", " bn", " million", " thousand", " hundred", "twelve", "forty-five",
