@@ -441,7 +441,6 @@ TOPICS: tuple[Topic, ...] = (
             ("place", "Turnout in the Latvian election was 63.7 percent in March 2023."),
         ),
     ),
-
 )
 
 
