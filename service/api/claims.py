@@ -51,8 +51,15 @@ QueryText = Annotated[
 ]
 SearchLimit = Annotated[int, QueryParameter(ge=1, le=100, description="Page size, at most 100.")]
 MatchLimit = Annotated[int, QueryParameter(ge=1, le=50, description="At most this many matches, at most 50.")]
+# A string, not a datetime: Litestar would also take a bare number ("0.5") as a timestamp.
 AwareDatetimeParam = Annotated[
-    datetime | None, QueryParameter(description="RFC 3339 date-time with a time zone; compared to published_at.")
+    str | None,
+    QueryParameter(
+        format="date-time",
+        pattern=r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([Zz]|[+-]\d{2}:\d{2})$",
+        max_length=40,
+        description="RFC 3339 date-time with a time zone; compared to the article's published_at.",
+    ),
 ]
 
 
@@ -89,9 +96,15 @@ async def _suggestions(
     return {claim_id: s for claim_id, rows in reviews.items() if (s := _suggestion(rows)) is not None}
 
 
-def _aware(name: str, moment: datetime | None) -> datetime | None:
-    if moment is not None and moment.tzinfo is None:
-        raise InvalidInput(name, "give a time zone (e.g. 2024-05-01T00:00:00Z)", actual=moment.isoformat())
+def _aware(name: str, value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("z", "Z").replace("t", "T"))
+    except ValueError as exc:
+        raise InvalidInput(name, "not an RFC 3339 date-time (e.g. 2024-05-01T00:00:00Z)", actual=value) from exc
+    if moment.tzinfo is None:
+        raise InvalidInput(name, "give a time zone (e.g. 2024-05-01T00:00:00Z)", actual=value)
     return moment
 
 

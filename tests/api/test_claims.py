@@ -96,6 +96,8 @@ async def test_bad_filters_are_422_naming_the_parameter(client):
         ({"verdict": "plausible"}, "verdict"),
         ({"published_after": "yesterday"}, "published_after"),
         ({"published_after": "2026-11-27T00:00:00"}, "published_after"),
+        ({"published_before": "0.5"}, "published_before"),
+        ({"published_before": "2026-13-27T00:00:00Z"}, "published_before"),
         ({"article_id": "nope"}, "article_id"),
         ({"limit": "0"}, "limit"),
         ({"cursor": "!!"}, "cursor"),
