@@ -11,9 +11,9 @@ from service.domain.claims.matching import MatchScore, score_pair
 from service.domain.claims.numbers import SPELLED_WORDS, find_numbers
 from service.domain.claims.query import MAX_TERMS, SearchQuery, Term, with_synonyms
 
-# Most candidates reranked for one claim: the database ranks by shared words and figures, Python rescoring
-# costs about 0.1 ms a candidate.
-MAX_CANDIDATES = 100
+# Most candidates reranked for one claim: the database ranks them by how many distinctive terms they share, so
+# the paraphrase of a claim is among its first few; Python rescoring costs about 0.1-0.3 ms a candidate.
+MAX_CANDIDATES = 50
 # Claims are compared on at most this much of their statement (a claim is a sentence or two; a 10,000 code
 # point statement full of numbers takes about 40 ms to read, so 100 candidates of that size would take seconds).
 MAX_STATEMENT = 2_000
