@@ -15,7 +15,7 @@ from service.domain.claims.query import MAX_TERMS, SearchQuery, Term, with_synon
 # the paraphrase of a claim is among its first few; Python rescoring costs about 0.1-0.3 ms a candidate.
 MAX_CANDIDATES = 50
 # Claims are compared on at most this much of their statement (a claim is a sentence or two; a 10,000 code
-# point statement full of numbers takes about 40 ms to read, so 100 candidates of that size would take seconds).
+# point statement full of numbers takes about 40 ms to read, so 50 candidates of that size would take seconds).
 MAX_STATEMENT = 2_000
 
 K = TypeVar("K")
