@@ -368,3 +368,12 @@ async def test_only_excluded_words_lists_every_other_claim(client):
     _, _, _, f_claims = await two_stories(client)
     found = ids(await search(client, q="-belarus"))
     assert len(found) == 6 and f_claims[3]["id"] not in found
+
+
+async def test_deleting_a_claim_removes_it_from_its_group(client):
+    _, t_claims, _, f_claims = await two_stories(client)
+    a, b = t_claims[0]["id"], f_claims[0]["id"]
+    await link(client, a, b)
+    assert (await client.delete(f"/v1/annotations/{b}")).status_code == 204
+    assert await group_ids(client, a) == {a}
+    assert (await client.get(f"/v1/claims/{b}/group")).status_code == 404
