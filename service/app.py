@@ -15,6 +15,7 @@ from service.api.annotations import AnnotationController, ArticleAnnotationsCont
 from service.api.articles import ArticleController
 from service.api.auth import provide_principal, require_scope
 from service.api.body import StrictJSONRequest
+from service.api.claims import ClaimController, ClaimMatchesController
 from service.api.docs import docs_assets
 from service.api.health import healthz, readyz
 from service.api.hosts import host_check
@@ -65,7 +66,14 @@ def create_app(settings: Settings) -> Litestar:
 
     api = Router(
         path="/v1",
-        route_handlers=[ArticleController, ArticleAnnotationsController, AnnotationController, RevisionController],
+        route_handlers=[
+            ArticleController,
+            ArticleAnnotationsController,
+            AnnotationController,
+            RevisionController,
+            ClaimController,
+            ClaimMatchesController,
+        ],
         guards=[require_scope],
         dependencies={"principal": Provide(provide_principal, sync_to_thread=False)},
     )

@@ -392,6 +392,100 @@ class ClaimReviews(Struct, kw_only=True):
     skipped: list[SkippedClaim]
 
 
+# ---------------------------------------------------------------- claims across articles
+
+
+class ArticleRef(Struct, kw_only=True):
+    id: UUID
+    url: str
+    title: str | None
+    published_at: datetime | None
+
+
+class SuggestedVerdict(Struct, kw_only=True):
+    """The verdict another claim of the same group was given: offered, never copied onto this claim."""
+
+    verdict: Verdict
+    claim_id: UUID
+    """The reviewed claim."""
+    article_id: UUID
+    review_url: str | None
+    reviewed_at: datetime | None
+    other_verdicts: list[Verdict]
+    """Different verdicts other claims of the group have (the suggestion is the most recent review)."""
+
+
+class ClaimHit(Struct, kw_only=True):
+    claim: Claim
+    article: ArticleRef
+    snippet: str
+    """HTML-escaped text around the matched words, which are wrapped in `<mark>`…`</mark>`."""
+    rank: float
+    """How many of the query's words and numbers the claim has, plus 1 / (2 + its distinct words) so that the
+    more concise of two claims with as many ranks first; higher first."""
+    suggested_verdict: SuggestedVerdict | None
+
+
+class ClaimHitPage(Struct, kw_only=True):
+    items: list[ClaimHit]
+    next_cursor: str | None
+
+
+class MatchReason(Struct, kw_only=True, omit_defaults=True):
+    """One part of a match score: `score` = (sum of `points`) × (product of `factor`)."""
+
+    kind: Literal["wording", "figures", "names", "figure_conflict", "names_differ", "negation", "date_differs"]
+    detail: str
+    points: float | None = None
+    factor: float | None = None
+
+
+class ClaimMatch(Struct, kw_only=True):
+    claim_id: UUID
+    statement: str
+    claimant: str | None
+    verdict: Verdict
+    article: ArticleRef
+    score: Annotated[float, Meta(ge=0, le=1)]
+    level: Literal["match", "suggest"]
+    """`match` at or above the match threshold, `suggest` between the suggest and the match threshold."""
+    reasons: list[MatchReason]
+    same_group: bool
+    """Already confirmed as the same claim (`POST /v1/claims/{id}/same-as`)."""
+    suggested_verdict: SuggestedVerdict | None
+
+
+class ClaimMatches(Struct, kw_only=True):
+    claim_id: UUID
+    items: list[ClaimMatch]
+    match_threshold: float
+    suggest_threshold: float
+
+
+class SameAsInput(Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    claim_id: UUID
+    """The claim that states the same thing (any article of the tenant)."""
+
+
+class GroupMember(Struct, kw_only=True):
+    claim_id: UUID
+    statement: str
+    claimant: str | None
+    verdict: Verdict
+    review_url: str | None
+    reviewed_at: datetime | None
+    article: ArticleRef
+    suggested_verdict: SuggestedVerdict | None
+    """For an unverified claim: the most recent verdict of another claim of the group."""
+
+
+class ClaimGroup(Struct, kw_only=True):
+    """Claims confirmed to state the same thing, through links made one pair at a time (transitively)."""
+
+    claim_id: UUID
+    items: list[GroupMember]
+
+
 # ---------------------------------------------------------------- service
 
 

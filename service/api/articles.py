@@ -29,7 +29,7 @@ from service.api.http import (
     problem_responses,
 )
 from service.api.idempotency import IdempotencyKeyHeader, idempotency_key
-from service.domain.claimreview import claim_reviews
+from service.domain.claimreview import Appearance, claim_reviews
 from service.domain.offsets import OffsetUnit
 from service.domain.storable import ensure_storable
 from service.domain.urls import canonical_url
@@ -38,6 +38,7 @@ from service.operations import articles as article_operations
 from service.operations.idempotency import Answer
 from service.store import annotations as annotation_store
 from service.store import articles as article_store
+from service.store import claims as claim_store
 from service.wire import (
     Article,
     ArticleInput,
@@ -197,12 +198,22 @@ class ArticleController(Controller):
         annotations = await annotation_store.fetch_annotations_of_article(
             pool, principal.tenant_id, article_id, OffsetUnit.CODEPOINT
         )
+        reviewed = [a.id for a in annotations if isinstance(a, Claim) and a.verdict != "unverified"]
+        elsewhere = await claim_store.fetch_group_articles(pool, principal.tenant_id, reviewed)
         reviews, skipped = claim_reviews(
             [a for a in annotations if isinstance(a, Claim)],
             [a for a in annotations if isinstance(a, Attribution)],
             article=article,
             organization=principal.organization_name,
             organization_url=principal.organization_url,
+            other_appearances={
+                claim_id: [
+                    Appearance(r["url"], r["title"], r["publisher"], r["published_at"])
+                    for r in rows
+                    if r["id"] != article_id
+                ]
+                for claim_id, rows in elsewhere.items()
+            },
         )
         return ClaimReviews(reviews=reviews, skipped=[SkippedClaim(**entry) for entry in skipped])
 
