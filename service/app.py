@@ -23,6 +23,7 @@ from service.api.openapi import cors_config, finalize, openapi_config
 from service.api.problems import handle_exception
 from service.api.ratelimit import RateLimiter
 from service.api.revisions import RevisionController
+from service.api.suggestions import SuggestionController, SuggestionEngines, provide_engines
 from service.api.w3c import w3c_body_middleware
 from service.config import Settings
 from service.store.database import create_pool
@@ -51,7 +52,13 @@ def create_app(settings: Settings) -> Litestar:
 
     api = Router(
         path="/v1",
-        route_handlers=[ArticleController, ArticleAnnotationsController, AnnotationController, RevisionController],
+        route_handlers=[
+            ArticleController,
+            ArticleAnnotationsController,
+            AnnotationController,
+            RevisionController,
+            SuggestionController,
+        ],
         guards=[require_scope],
         dependencies={"principal": Provide(provide_principal, sync_to_thread=False)},
     )
@@ -60,10 +67,17 @@ def create_app(settings: Settings) -> Litestar:
         dependencies={
             "pool": Provide(provide_pool, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
+            "suggestion_engines": Provide(provide_engines, sync_to_thread=False),
         },
         exception_handlers={Exception: handle_exception},
         lifespan=[database],
-        state=State({"settings": settings, "rate_limiter": RateLimiter(settings.rate_limit_per_minute)}),
+        state=State(
+            {
+                "settings": settings,
+                "rate_limiter": RateLimiter(settings.rate_limit_per_minute),
+                "suggestion_engines": SuggestionEngines(),
+            }
+        ),
         cors_config=cors_config(settings),
         openapi_config=openapi_config(),
         request_max_body_size=settings.max_body_bytes,

@@ -324,6 +324,28 @@ class ClaimReviews(Struct, kw_only=True):
     skipped: list[SkippedClaim]
 
 
+# ---------------------------------------------------------------- suggestions
+
+
+class SuggestionsInput(Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    text: Annotated[str, Meta(min_length=1, max_length=MAX_TEXT_LENGTH)]
+    language: Language = "en"
+    """The language of the text; the engine has rules for the languages a 422 names when this one has none."""
+
+
+class SuggestionEngine(Struct, kw_only=True):
+    name: str
+    version: str
+
+
+class Suggestions(Struct, kw_only=True):
+    items: list[AnnotationInput]
+    """Annotation inputs (origin machine, with a confidence and an id that links use): post them back as they are."""
+    engine: SuggestionEngine
+    truncated: bool
+    """True when the text held more than a batch's worth of suggestions and only the first ones are given."""
+
+
 # ---------------------------------------------------------------- service
 
 

@@ -73,8 +73,10 @@ def main() -> None:
         started = time.perf_counter()
         found = engine.suggest(text, max_items=5000)
         print(f"2 MiB {name}: {time.perf_counter() - started:.2f} s, {len(found)} suggestions")
-    print(f"\nresident memory: {before:.1f} MiB before import, {loaded:.1f} MiB with the engine loaded "
-          f"(+{loaded - before:.1f} MiB); peak after the 2 MiB runs {_rss_mib():.1f} MiB")
+    print(
+        f"\nresident memory: {before:.1f} MiB before import, {loaded:.1f} MiB with the engine loaded "
+        f"(+{loaded - before:.1f} MiB); peak after the 2 MiB runs {_rss_mib():.1f} MiB"
+    )
 
 
 if __name__ == "__main__":

@@ -67,6 +67,5 @@ def parse(marked: str, name: str = "", split: str = "") -> Story:
 
 def load(split: str) -> list[Story]:
     return [
-        parse(path.read_text(encoding="utf-8"), path.stem, split)
-        for path in sorted((CORPUS / split).glob("*.txt"))
+        parse(path.read_text(encoding="utf-8"), path.stem, split) for path in sorted((CORPUS / split).glob("*.txt"))
     ]

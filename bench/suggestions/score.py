@@ -84,8 +84,8 @@ def score(engine: Engine, stories: Sequence[Story]) -> Score:
             matched_items = set(pairs.values())
             for li, label in enumerate(labels):
                 if li not in pairs:
-                    result.misses.append(f"{story.name}: missed {label.kind} {story.text[label.start:label.end]!r}")
+                    result.misses.append(f"{story.name}: missed {label.kind} {story.text[label.start : label.end]!r}")
             for ii, item in enumerate(items):
                 if ii not in matched_items:
-                    result.misses.append(f"{story.name}: extra {item.kind} {story.text[item.start:item.end]!r}")
+                    result.misses.append(f"{story.name}: extra {item.kind} {story.text[item.start : item.end]!r}")
     return result

@@ -101,9 +101,8 @@ class _Run:
 
     def _content_start(self, first: int) -> int:
         """The first token of a sentence's content: past a dateline, if the sentence opens the story with one."""
-        for a, b in self.doc.datelines:
-            while first < len(self.tokens) and a <= self.tokens[first].start < b:
-                first += 1
+        while first < len(self.tokens) and self.doc.in_dateline(self.tokens[first].start):
+            first += 1
         return first
 
     def _content_end(self, first: int, last: int) -> int:
@@ -152,9 +151,13 @@ class _Run:
             if t.kind != "word":
                 break
             if (
-                t.lower in lex.clause_words or t.lower in lex.verbs_in_noun_phrases
-                or t.lower in lex.reporting_cues or t.lower in lex.denial_cues or t.lower in lex.calling_cues
-                or t.lower in lex.negators or (t.lower.endswith("ed") and not t.capitalized)
+                t.lower in lex.clause_words
+                or t.lower in lex.verbs_in_noun_phrases
+                or t.lower in lex.reporting_cues
+                or t.lower in lex.denial_cues
+                or t.lower in lex.calling_cues
+                or t.lower in lex.negators
+                or (t.lower.endswith("ed") and not t.capitalized)
             ):
                 break
             k -= 1
@@ -256,8 +259,15 @@ class _Run:
         c = cue + 1
         if tokens[cue].lower in lex.recipient_cues:
             k = c
-            while k < last and k - c < 5 and (tokens[k].lower in lex.recipients or tokens[k].capitalized
-                                             or tokens[k].text in ("'", "’", '"', "“", "”")):
+            while (
+                k < last
+                and k - c < 5
+                and (
+                    tokens[k].lower in lex.recipients
+                    or tokens[k].capitalized
+                    or tokens[k].text in ("'", "’", '"', "“", "”")
+                )
+            ):
                 k += 1
             c = k
         for _ in range(2):  # at most two adverbials: "late on Sunday", "on Monday in a statement"
@@ -265,9 +275,7 @@ class _Run:
                 that = next((k for k in range(c, min(last, c + _ADVERBIAL)) if tokens[k].lower == "that"), None)
                 if that is not None:
                     return that + 1
-                end = next(
-                    (k for k in range(c, min(last, c + 5)) if tokens[k].lower in lex.adverbial_ends), None
-                )
+                end = next((k for k in range(c, min(last, c + 5)) if tokens[k].lower in lex.adverbial_ends), None)
                 if end is None:
                     break
                 c = end + 1
@@ -306,8 +314,7 @@ class _Run:
         if before > floor and tokens[before].text == ",":
             first = floor
             if first < before:
-                claim = self._add("claim", first, self._content_end(first, before), 0.65,
-                                  claimant=_clip(source.text))
+                claim = self._add("claim", first, self._content_end(first, before), 0.65, claimant=_clip(source.text))
                 self.items[attribution].link = claim
 
     def _add_attribution(self, source: _Source, cue: int, span_end: int) -> int:
@@ -476,9 +483,9 @@ class _Run:
         best: int | None = None
         for n in range(len(self.items) - 1, max(-1, len(self.items) - 64), -1):
             item = self.items[n]
-            if item.kind == "claim" and floor <= item.start and item.end <= start:
-                if best is None or item.end > self.items[best].end:
-                    best = n
+            later = best is None or item.end > self.items[best].end
+            if item.kind == "claim" and floor <= item.start and item.end <= start and later:
+                best = n
         return best
 
     def _sentence_at(self, offset: int) -> int:
@@ -490,6 +497,7 @@ class _Run:
         """Figures, and a claim for each sentence with a figure that no attribution covers."""
         tokens, sentences = self.tokens, self.doc.sentences
         covered = sorted((item.start, item.end) for item in self.items if item.kind in ("claim", "denial"))
+        covered_starts = [a for a, _ in covered]
         attributed = {self._sentence_at(item.start) for item in self.items if item.kind == "attribution"}
         done: set[int] = set()
         for figure in self.figures:
@@ -503,7 +511,9 @@ class _Run:
             number = tokens[figure.first].sentence
             if number in done or number in attributed:
                 continue
-            if any(a < figure.end and figure.start < b for a, b in covered):
+            # Spans that start before the figure ends; the few last of them are the ones that can reach it.
+            reach = bisect_right(covered_starts, figure.end - 1)
+            if any(figure.start < b for _, b in covered[max(0, reach - 8) : reach]):
                 continue
             done.add(number)
             sentence = sentences[number]

@@ -70,15 +70,16 @@ class FigureFinder:
         lexicon = self.lexicon
         tokens = doc.tokens
         found: list[FoundFigure] = []
-        datelines = doc.datelines
         i = 0
         n = len(tokens)
         while i < n:
             token = tokens[i]
             figure = None
-            if token.kind == "num" or (token.kind == "word" and token.lower.split("-")[0] in lexicon.number_words):
-                if not any(a <= token.start < b for a, b in datelines):
-                    figure = self._figure_at(doc, i)
+            numeric = token.kind == "num" or (
+                token.kind == "word" and token.lower.split("-")[0] in lexicon.number_words
+            )
+            if numeric and not doc.in_dateline(token.start):
+                figure = self._figure_at(doc, i)
             if figure is None:
                 i += 1
                 continue
@@ -94,14 +95,14 @@ class FigureFinder:
         after = tokens[i + 1] if i + 1 < len(tokens) else None
         # Glued to letters: "14th", "COVID-19", "G7", "F-16" (but "1.5C" and "40C" are temperatures).
         if token.kind == "num":
-            if after is not None and not after.space_before and after.kind == "word":
-                if after.lower not in ("c", "km", "kg", "bn", "m") and not after.lower.startswith("-"):
-                    return True
+            glued = after is not None and not after.space_before and after.kind == "word"
+            if glued and after is not None and after.lower not in ("c", "km", "kg", "bn", "m"):
+                return True
             if before is not None and not token.space_before and before.kind == "word":
                 return True
-            if before is not None and before.text == "-" and not token.space_before and not before.space_before:
-                if i > 1 and tokens[i - 2].kind == "word":
-                    return True
+            hyphenated = before is not None and before.text == "-" and not token.space_before
+            if hyphenated and before is not None and not before.space_before and i > 1 and tokens[i - 2].kind == "word":
+                return True
         if after is not None and after.lower in lexicon.not_figure_after:
             return True
         if after is not None and after.text == "-" and i + 2 < len(tokens):
@@ -126,14 +127,19 @@ class FigureFinder:
                 if not is_money and not is_percent:
                     return True
             # List numbering: a number opening a line, followed by "." or ")".
-            line_start = token.start == 0 or text[:token.start].rstrip(" \t").endswith("\n")
+            line_start = token.start == 0 or text[: token.start].rstrip(" \t").endswith("\n")
             if line_start and after is not None and after.text in (".", ")"):
                 return True
             # An age beside a name: "Keane, 58, has".
             if (
-                before is not None and before.text == ","
-                and after is not None and after.text == ","
-                and i > 1 and tokens[i - 2].capitalized and value.isdigit() and int(value) < 120
+                before is not None
+                and before.text == ","
+                and after is not None
+                and after.text == ","
+                and i > 1
+                and tokens[i - 2].capitalized
+                and value.isdigit()
+                and int(value) < 120
             ):
                 return True
         return False
@@ -200,10 +206,10 @@ class FigureFinder:
                 if upper is not None:
                     first, j = first - 1, upper[0]
                     qualifier, approximate = "at_least", True
-        if currency is None and j < len(tokens) and tokens[j].lower in ("of",) and j + 2 < len(tokens):
-            # "11 of the 12 warmest years": the second number belongs to the first.
-            if tokens[j + 1].lower == "the" and tokens[j + 2].kind == "num":
-                j += 3
+        # "11 of the 12 warmest years": the second number belongs to the first.
+        of_the = j + 2 < len(tokens) and tokens[j].lower == "of" and tokens[j + 1].lower == "the"
+        if currency is None and of_the and tokens[j + 2].kind == "num":
+            j += 3
         # The unit: a currency sign before, or a unit word (or phrase) after.
         if currency is not None:
             unit = currency

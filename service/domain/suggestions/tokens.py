@@ -8,6 +8,7 @@ pass over the tokens; nothing here is worse than linear in the length of the tex
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from service.domain.suggestions.lexicon import Lexicon
@@ -29,19 +30,20 @@ _DATELINE = re.compile(r"[A-Z][A-Z .'’-]{1,40}, [A-Z][a-z]{2,4}\.? \d{1,2} \([
 MAX_QUOTE_TOKENS = 400
 
 
-@dataclass(frozen=True, slots=True)
 class Token:
-    start: int
-    end: int
-    text: str
-    lower: str
-    kind: str  # "num", "word" or "punct"
-    space_before: bool
-    sentence: int = -1
+    """One token; `sentence` is the index of its sentence, set once the sentences are known."""
 
-    @property
-    def capitalized(self) -> bool:
-        return self.kind == "word" and self.text[0].isupper()
+    __slots__ = ("capitalized", "end", "kind", "lower", "sentence", "space_before", "start", "text")
+
+    def __init__(self, start: int, end: int, text: str, kind: str, space_before: bool) -> None:
+        self.start = start
+        self.end = end
+        self.text = text
+        self.lower = text.lower()
+        self.kind = kind  # "num", "word" or "punct"
+        self.space_before = space_before
+        self.capitalized = kind == "word" and text[0].isupper()
+        self.sentence = -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +64,11 @@ class Tokens:
     tokens: list[Token]
     sentences: list[Sentence]
     quotations: list[Quotation]
-    datelines: list[tuple[int, int]]
+    datelines: list[tuple[int, int]]  # code point ranges, in text order
+
+    def in_dateline(self, offset: int) -> bool:
+        at = bisect_right(self.datelines, (offset, len(self.text) + 1)) - 1
+        return at >= 0 and self.datelines[at][0] <= offset < self.datelines[at][1]
 
 
 def _raw_tokens(text: str, lexicon: Lexicon) -> list[Token]:
@@ -82,7 +88,7 @@ def _raw_tokens(text: str, lexicon: Lexicon) -> list[Token]:
             value += "."
         if tokens and start < tokens[-1].end:  # the dot taken by an abbreviation
             continue
-        tokens.append(Token(start, end, value, value.lower(), kind, start > previous_end))
+        tokens.append(Token(start, end, value, kind, start > previous_end))
         previous_end = end
     return tokens
 
@@ -98,11 +104,16 @@ def _sentence_breaks(text: str, tokens: list[Token]) -> list[Sentence]:
             break
         line_break = "\n" in text[token.end : nxt.start]
         ends = False
-        if token.text in SENTENCE_ENDS or (token.text in CLOSING_QUOTES | {STRAIGHT_QUOTE} and i > first
-                                           and tokens[i - 1].text in SENTENCE_ENDS):
+        if token.text in SENTENCE_ENDS or (
+            token.text in CLOSING_QUOTES | {STRAIGHT_QUOTE} and i > first and tokens[i - 1].text in SENTENCE_ENDS
+        ):
             after = nxt.text[:1]
-            ends = nxt.space_before and (after.isupper() or after.isdigit() or after in OPENING_QUOTES
-                                         or (after == STRAIGHT_QUOTE and token.text != STRAIGHT_QUOTE))
+            ends = nxt.space_before and (
+                after.isupper()
+                or after.isdigit()
+                or after in OPENING_QUOTES
+                or (after == STRAIGHT_QUOTE and token.text != STRAIGHT_QUOTE)
+            )
         if ends or line_break:
             sentences.append(Sentence(first, i + 1))
             first = i + 1
@@ -137,12 +148,10 @@ def _quotations(text: str, tokens: list[Token]) -> list[Quotation]:
 
 
 def tokenize(text: str, lexicon: Lexicon) -> Tokens:
-    raw = _raw_tokens(text, lexicon)
-    sentences = _sentence_breaks(text, raw)
-    tokens = list(raw)
+    tokens = _raw_tokens(text, lexicon)
+    sentences = _sentence_breaks(text, tokens)
     for number, sentence in enumerate(sentences):
         for i in range(sentence.first, sentence.last):
-            t = tokens[i]
-            tokens[i] = Token(t.start, t.end, t.text, t.lower, t.kind, t.space_before, number)
+            tokens[i].sentence = number
     datelines = [m.span() for m in _DATELINE.finditer(text) if m.start() == 0 or text[m.start() - 1] == "\n"]
     return Tokens(text, tokens, sentences, _quotations(text, tokens), datelines)
