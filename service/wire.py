@@ -21,6 +21,7 @@ Qualifier = Literal["about", "at_least", "at_most", "up_to", "more_than", "fewer
 Origin = Literal["human", "machine"]
 Kind = Literal["claim", "attribution", "denial", "figure"]
 AnchorStatus = Literal["anchored", "relocated", "orphaned"]
+Review = Literal["pending", "accepted", "rejected"]
 
 Offset = Annotated[
     int, Meta(ge=0, le=2**31 - 1, description="Offset into the article text, in the request's offset_unit.")
@@ -118,6 +119,8 @@ class AnnotationPatch(Struct, kw_only=True, frozen=True, forbid_unknown_fields=T
     author: ShortText | UnsetType | None = UNSET
     origin: Origin | UnsetType = UNSET
     confidence: Confidence | UnsetType | None = UNSET
+    review: Review | UnsetType = UNSET
+    """A person's decision on a machine suggestion: `accepted` or `rejected` (or back to `pending`)."""
     statement: LongText | UnsetType | None = UNSET
     claimant: ShortText | UnsetType | None = UNSET
     verdict: Verdict | UnsetType = UNSET
@@ -171,6 +174,10 @@ class AnnotationBase(Struct, kw_only=True, tag_field="kind"):
     (PATCH `needs_review: false`, a new `verdict` or `value`); meanwhile the claim is left out of ClaimReview."""
     previous_quote: str | None = None
     """The words the rating or value was given for, while `needs_review` is true."""
+    review: Review = "accepted"
+    """`pending` for a machine suggestion until a person accepts or rejects it (PATCH `review`); a person's own
+    annotations are `accepted` from the start. Lists leave rejected ones out unless asked; W3C lists and
+    ClaimReview carry only accepted ones."""
     version: int
     created_at: datetime
     updated_at: datetime

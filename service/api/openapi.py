@@ -35,6 +35,7 @@ from service.wire import (
     Kind,
     Origin,
     Qualifier,
+    Review,
     SourceType,
     Verdict,
 )
@@ -205,6 +206,7 @@ _NAMED_ENUMS = {
     for name, alias in (
         ("Verdict", Verdict), ("SourceType", SourceType), ("Qualifier", Qualifier), ("Origin", Origin),
         ("AnchorStatus", AnchorStatus), ("Kind", Kind), ("OffsetUnit", OffsetUnit),
+        ("Review", Review),
     )
 }  # fmt: skip
 

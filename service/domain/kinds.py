@@ -64,6 +64,7 @@ def annotation_columns(
         "confidence": item.confidence, "anchor_status": "anchored", "anchor_revision": revision,
         "anchor_confidence": 1.0, "anchor_approximate": False,
         "needs_review": False, "previous_quote": None, "created_at": now, "updated_at": now,
+        "review": "accepted" if item.origin == "human" else "pending",
         **_OTHER_KIND_COLUMNS[kind], **own,
     }  # fmt: skip
 
