@@ -23,7 +23,12 @@ from service.api.openapi import cors_config, finalize, openapi_config
 from service.api.problems import handle_exception
 from service.api.ratelimit import RateLimiter
 from service.api.revisions import RevisionController
-from service.api.suggestions import SuggestionController, SuggestionEngines, provide_engines
+from service.api.suggestions import (
+    ArticleSuggestionsController,
+    SuggestionController,
+    SuggestionEngines,
+    provide_engines,
+)
 from service.config import Settings
 from service.store.database import create_pool
 
@@ -64,6 +69,7 @@ def create_app(settings: Settings) -> Litestar:
             AnnotationController,
             RevisionController,
             SuggestionController,
+            ArticleSuggestionsController,
         ],
         guards=[require_scope],
         dependencies={"principal": Provide(provide_principal, sync_to_thread=False)},

@@ -1,19 +1,26 @@
-"""Suggestions without storing anything: the engine reads a text and answers annotation inputs."""
+"""Suggestions: the engine reads a text and answers annotation inputs (stateless), or stores its suggestions
+on an article as machine annotations pending review."""
 
 from __future__ import annotations
 
-import anyio.to_thread
-from litestar import Controller, post
+from functools import partial
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, Response, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from service.api.http import OffsetUnitParam, problem_responses
-from service.domain.spans import IndexedText
+from service.api.auth import CurrentPrincipal
+from service.api.http import CurrentSettings, Id, OffsetUnitParam, Pool, answer_response, as_rendered, problem_responses
+from service.api.idempotency import IdempotencyKeyHeader, idempotency_key
 from service.domain.suggestions import SUPPORTED_LANGUAGES, Engine, load_lexicon
-from service.domain.suggestions.inputs import as_inputs, in_unit
+from service.domain.suggestions.inputs import in_unit
 from service.errors import InvalidInput
-from service.wire import MAX_BATCH, AnnotationInput, SuggestionEngine, Suggestions, SuggestionsInput
+from service.operations import suggestions as suggestion_operations
+from service.operations.idempotency import Answer
+from service.wire import AnnotationBatch, SuggestionEngine, Suggestions, SuggestionsInput
 
 
 class SuggestionEngines:
@@ -39,18 +46,6 @@ def provide_engines(state: State) -> SuggestionEngines:
 Engines = NamedDependency[SuggestionEngines]
 
 
-async def suggest(engine: Engine, text: str) -> tuple[IndexedText, list[AnnotationInput], bool]:
-    """(the indexed text, its suggestions as inputs in code points, whether they were cut at a batch's size),
-    computed off the event loop: the engine is linear in the text but a 2 MiB text takes seconds."""
-
-    def run() -> tuple[IndexedText, list[AnnotationInput], bool]:
-        doc = IndexedText(text)
-        found = engine.suggest(text, max_items=MAX_BATCH + 1)
-        return doc, as_inputs(doc, found[:MAX_BATCH]), len(found) > MAX_BATCH
-
-    return await anyio.to_thread.run_sync(run)
-
-
 class SuggestionController(Controller):
     path = "/suggestions"
     tags = ["suggestions"]
@@ -69,9 +64,46 @@ class SuggestionController(Controller):
         offset_unit: OffsetUnitParam = "codepoint",
     ) -> Suggestions:
         engine = suggestion_engines.engine_for(data.language, "/language")
-        doc, inputs, truncated = await suggest(engine, data.text)
+        suggested = await suggestion_operations.suggest(engine, data.text)
         return Suggestions(
-            items=in_unit(doc, inputs, offset_unit),
+            items=in_unit(suggested.doc, suggested.inputs, offset_unit),
             engine=SuggestionEngine(name=engine.name, version=engine.version),
-            truncated=truncated,
+            truncated=suggested.truncated,
         )
+
+
+class ArticleSuggestionsController(Controller):
+    path = "/articles/{article_id:uuid}/suggestions"
+    tags = ["suggestions"]
+
+    @post(
+        "/",
+        operation_id="storeSuggestions",
+        responses=problem_responses(404, 409),
+        opt={"scope": "write"},
+        status_code=201,
+        summary="Store the engine's suggestions on the article's current text as machine annotations pending "
+        "review; 201 with those added, 200 with none when there is nothing new",
+    )
+    async def store(
+        self,
+        request: Request[Any, Any, Any],
+        article_id: Id,
+        principal: CurrentPrincipal,
+        pool: Pool,
+        settings: CurrentSettings,
+        suggestion_engines: Engines,
+        offset_unit: OffsetUnitParam = "codepoint",
+        idempotency_key_header: IdempotencyKeyHeader = None,
+    ) -> Response[AnnotationBatch]:
+        def present(documents: list[bytes]) -> Answer:
+            body = msgspec.json.encode(AnnotationBatch(items=as_rendered(documents)))
+            return Answer(body, 201 if documents else 200)
+
+        answer = await suggestion_operations.store_suggestions(
+            pool, principal.tenant_id, article_id, partial(suggestion_engines.engine_for, pointer="language"),
+            unit=offset_unit,
+            idempotency=await idempotency_key(request, idempotency_key_header, settings.idempotency_ttl_seconds),
+            present=present,
+        )  # fmt: skip
+        return answer_response(answer)

@@ -534,3 +534,27 @@ async def delete_annotation(connection: asyncpg.Connection, tenant_id: uuid.UUID
         annotation_id,
     )
     await connection.execute("DELETE FROM annotations WHERE tenant_id = $1 AND id = $2", tenant_id, annotation_id)
+
+
+@dataclass(frozen=True, slots=True)
+class ExistingSpan:
+    """Where an annotation stands and who made it: what storing suggestions compares them against."""
+
+    id: uuid.UUID
+    kind: str
+    start: int
+    end: int
+    origin: str
+
+
+async def fetch_spans(
+    connection: asyncpg.Connection, tenant_id: uuid.UUID, article_id: uuid.UUID
+) -> list[ExistingSpan]:
+    """Every annotation's kind, code point span and origin on the article, in text order."""
+    rows = await connection.fetch(
+        """SELECT id, kind, start_cp, end_cp, origin FROM annotations
+           WHERE tenant_id = $1 AND article_id = $2 ORDER BY start_cp, end_cp, id""",
+        tenant_id,
+        article_id,
+    )
+    return [ExistingSpan(*row.values()) for row in rows]
