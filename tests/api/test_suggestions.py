@@ -147,7 +147,9 @@ async def test_review_decides_what_lists_w3c_and_claimreview_show(client):
     patch = {"review": "accepted", "verdict": "true", "review_url": "https://factcheck.example.org/riga"}
     response = await client.patch(f"/v1/annotations/{accepted['id']}", json=patch)
     assert response.status_code == 200 and response.json()["review"] == "accepted", response.text
-    await client.patch(f"/v1/annotations/{claims[1]['id']}", json={"verdict": "false", "review_url": patch["review_url"]})
+    await client.patch(
+        f"/v1/annotations/{claims[1]['id']}", json={"verdict": "false", "review_url": patch["review_url"]}
+    )
     assert (await client.patch(f"/v1/annotations/{rejected['id']}", json={"review": "rejected"})).status_code == 200
     url = f"/v1/articles/{article['id']}/annotations"
     default = {a["id"] for a in (await client.get(url)).json()["items"]}

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-SUPPORTED_LANGUAGES = ("en",)
+# A language is supported when its word lists are there: adding one is adding `data/<tag>/lexicon.json`.
+_DATA = resources.files(__package__).joinpath("data")
+SUPPORTED_LANGUAGES = tuple(sorted(entry.name for entry in _DATA.iterdir() if entry.joinpath("lexicon.json").is_file()))
 
 
 class UnsupportedLanguage(ValueError):
@@ -106,5 +108,5 @@ def load_lexicon(language: str) -> Lexicon:
     primary = language.split("-")[0].lower()
     if primary not in SUPPORTED_LANGUAGES:
         raise UnsupportedLanguage(language)
-    source = resources.files(__package__).joinpath("data", primary, "lexicon.json")
+    source = _DATA.joinpath(primary, "lexicon.json")
     return Lexicon.from_json(json.loads(source.read_text(encoding="utf-8")))
