@@ -80,7 +80,13 @@ def score(engine: Engine, stories: Sequence[Story]) -> Score:
                 if label.kind in ("attribution", "denial") and label.link is not None:
                     result.links_judged[label.kind] += 1
                     wanted = pairs.get(by_id.get(label.link, -1))
-                    result.links_right[label.kind] += wanted is not None and item.link == wanted
+                    right = wanted is not None and item.link == wanted
+                    result.links_right[label.kind] += right
+                    if not right:
+                        got = items[item.link] if item.link is not None else None
+                        linked = story.text[got.start : got.end] if got else None
+                        quote = story.text[item.start : item.end]
+                        result.misses.append(f"{story.name}: wrong link of {label.kind} {quote!r} -> {linked!r}")
             matched_items = set(pairs.values())
             for li, label in enumerate(labels):
                 if li not in pairs:

@@ -143,6 +143,7 @@ class _Run:
         k = end
         while k - 1 >= floor and end - (k - 1) <= _NP:
             t = tokens[k - 1]
+            passive = k < end and tokens[k].lower == "by"  # "Economists polled by the agency said"
             if t.text in ("'", "’") and not t.space_before:
                 k -= 1
                 continue
@@ -157,7 +158,7 @@ class _Run:
                 or t.lower in lex.denial_cues
                 or t.lower in lex.calling_cues
                 or t.lower in lex.negators
-                or (t.lower.endswith("ed") and not t.capitalized)
+                or (t.lower.endswith("ed") and not t.capitalized and not passive)
             ):
                 break
             k -= 1
@@ -173,7 +174,9 @@ class _Run:
         head = tokens[last - 1]
         if head.lower in lex.source_nouns or head.lower in lex.pronouns:
             return True
-        return any(t.capitalized for t in tokens[first:last]) and head.lower not in lex.noun_phrase_stops
+        return head.capitalized or (
+            any(t.capitalized for t in tokens[first:last]) and head.lower not in lex.noun_phrase_stops
+        )
 
     def _source_before(self, cue_first: int, floor: int) -> _Source | None:
         """The source phrase right before a cue (at token `cue_first`, auxiliaries included)."""
@@ -252,6 +255,18 @@ class _Run:
             elif token.lower in lex.reporting_cues:
                 self._reporting(i)
 
+    def _recipient_end(self, cue: int, last: int) -> int:
+        """One past the recipient of "told reporters", "told NBC's Today show" (== cue + 1 if none)."""
+        lex, tokens = self.lex, self.tokens
+        c = cue + 1
+        if tokens[cue].lower in lex.recipient_cues:
+            k = c
+            while k < last and k - c < 5 and (tokens[k].lower in lex.recipients or tokens[k].capitalized
+                                             or tokens[k].text in ("'", "’", '"', "“", "”")):
+                k += 1
+            c = k
+        return c
+
     def _after_cue(self, cue: int, last: int) -> int:
         """The first token of what a cue at `cue` reports: past a recipient ("told reporters"), adverbials
         ("on Monday", "in a statement") and "that"."""
@@ -294,11 +309,9 @@ class _Run:
             return
         content = self._after_cue(cue, s_last)
         content_end = self._content_end(content, s_last)
-        span_end = cue + 1
-        if tokens[cue].lower in self.lex.recipient_cues:
-            span_end = max(span_end, min(content, s_last))
-            while span_end > cue + 1 and tokens[span_end - 1].lower == "that":
-                span_end -= 1
+        if content < content_end and tokens[content].lower in self.lex.adverbial_heads:
+            content = content_end  # "told jurors in her closing argument on May 22.": nothing reported after
+        span_end = self._recipient_end(cue, s_last)
         attribution = self._add_attribution(source, cue, span_end)
         before = source.start - 1
         if content < content_end and tokens[content].text != ",":

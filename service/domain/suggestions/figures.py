@@ -208,7 +208,8 @@ class FigureFinder:
                     qualifier, approximate = "at_least", True
         # "11 of the 12 warmest years": the second number belongs to the first.
         of_the = j + 2 < len(tokens) and tokens[j].lower == "of" and tokens[j + 1].lower == "the"
-        if currency is None and of_the and tokens[j + 2].kind == "num":
+        part_of_whole = currency is None and of_the and tokens[j + 2].kind == "num"
+        if part_of_whole:
             j += 3
         # The unit: a currency sign before, or a unit word (or phrase) after.
         if currency is not None:
@@ -223,14 +224,16 @@ class FigureFinder:
                     unit = name
                     j += k
                     break
-        # The counted noun: up to _LOOK words that are not function words, ending after a plural noun.
+        # The counted noun: up to _LOOK words that are not function words, ending after a plural noun. A unit
+        # of money, share or time counts nothing ("2% target" is 2%); a physical one counts what follows "of".
         subject_first = j
-        if j < len(tokens) and tokens[j].lower == "of" and unit is not None and unit not in ("percent", "times"):
-            subject_first = j + 1  # "4,500 tonnes of grain"
+        counted = not part_of_whole and unit is None
+        if unit in lexicon.physical_units and j < len(tokens) and tokens[j].lower == "of":
+            subject_first, counted = j + 1, True  # "4,500 tonnes of grain"
             if subject_first < len(tokens) and tokens[subject_first].lower in ("the", "a", "an"):
                 subject_first += 1
         k = subject_first
-        while k < len(tokens) and k - subject_first < _LOOK:
+        while counted and k < len(tokens) and k - subject_first < _LOOK:
             t = tokens[k]
             if t.kind != "word" or t.lower in lexicon.noun_phrase_stops or t.sentence != token.sentence:
                 break

@@ -56,6 +56,7 @@ class Lexicon:
     currencies: dict[str, str]
     units: tuple[tuple[tuple[str, ...], str], ...]
     unit_words: dict[str, str]
+    physical_units: frozenset[str]
     not_figure_before: frozenset[str]
     not_figure_after: frozenset[str]
     months: frozenset[str]
@@ -95,6 +96,7 @@ class Lexicon:
             currencies={str(k): str(v) for k, v in data["currencies"].items()},
             units=tuple(sorted(units.items(), key=lambda u: len(u[0]), reverse=True)),
             unit_words={words[0]: name for words, name in units.items() if len(words) == 1},
+            physical_units=_words(data, "physical_units"),
             not_figure_before=_words(data, "not_figure_before"),
             not_figure_after=_words(data, "not_figure_after"),
             months=_words(data, "months"),
