@@ -87,6 +87,7 @@ def create_app(settings: Settings) -> Litestar:
             {
                 "settings": settings,
                 "rate_limiter": RateLimiter(settings.rate_limit_per_minute),
+                "auth_failure_limiter": RateLimiter(settings.failed_auth_per_minute),
                 "suggestion_engines": SuggestionEngines(),
             }
         ),

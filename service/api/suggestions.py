@@ -15,6 +15,7 @@ from litestar.params import JSONBody
 from service.api.auth import CurrentPrincipal
 from service.api.http import CurrentSettings, Id, OffsetUnitParam, Pool, answer_response, as_rendered, problem_responses
 from service.api.idempotency import IdempotencyKeyHeader, idempotency_key
+from service.domain.offsets import OffsetUnit
 from service.domain.suggestions import SUPPORTED_LANGUAGES, Engine, load_lexicon
 from service.domain.suggestions.inputs import in_unit
 from service.errors import InvalidInput
@@ -61,7 +62,7 @@ class SuggestionController(Controller):
         self,
         data: JSONBody[SuggestionsInput],
         suggestion_engines: Engines,
-        offset_unit: OffsetUnitParam = "codepoint",
+        offset_unit: OffsetUnitParam = OffsetUnit.CODEPOINT,
     ) -> Suggestions:
         engine = suggestion_engines.engine_for(data.language, "/language")
         suggested = await suggestion_operations.suggest(engine, data.text)
@@ -93,7 +94,7 @@ class ArticleSuggestionsController(Controller):
         pool: Pool,
         settings: CurrentSettings,
         suggestion_engines: Engines,
-        offset_unit: OffsetUnitParam = "codepoint",
+        offset_unit: OffsetUnitParam = OffsetUnit.CODEPOINT,
         idempotency_key_header: IdempotencyKeyHeader = None,
     ) -> Response[AnnotationBatch]:
         def present(documents: list[bytes]) -> Answer:

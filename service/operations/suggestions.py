@@ -77,6 +77,6 @@ async def store_suggestions(
             for s in await annotation_store.fetch_spans(connection, tenant_id, article_id)
         ]
         new = novel_suggestions(suggested.inputs, existing)
-        ids = await place_annotations(connection, tenant_id, article, new, "codepoint", "") if new else []
+        ids = await place_annotations(connection, tenant_id, article, new, OffsetUnit.CODEPOINT, "") if new else []
         documents = await annotation_store.fetch_documents_by_ids(connection, tenant_id, ids, unit)
         return await remember(connection, tenant_id, idempotency, present([documents[i] for i in ids]))

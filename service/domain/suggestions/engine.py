@@ -261,8 +261,15 @@ class _Run:
         c = cue + 1
         if tokens[cue].lower in lex.recipient_cues:
             k = c
-            while k < last and k - c < 5 and (tokens[k].lower in lex.recipients or tokens[k].capitalized
-                                             or tokens[k].text in ("'", "’", '"', "“", "”")):
+            while (
+                k < last
+                and k - c < 5
+                and (
+                    tokens[k].lower in lex.recipients
+                    or tokens[k].capitalized
+                    or tokens[k].text in ("'", "’", '"', "“", "”")
+                )
+            ):
                 k += 1
             c = k
         return c

@@ -11,7 +11,7 @@ import msgspec
 from service.domain.offsets import OffsetUnit
 from service.domain.spans import IndexedText
 from service.domain.suggestions.engine import Suggestion
-from service.wire import AnnotationInput, AttributionInput, ClaimInput, DenialInput, FigureInput
+from service.wire import AnnotationInput, AttributionInput, ClaimInput, DenialInput, FigureInput, Origin
 
 _INPUT_CLASSES: dict[str, type[AnnotationInput]] = {
     "claim": ClaimInput,
@@ -36,7 +36,7 @@ def as_inputs(
         inputs.append(
             _INPUT_CLASSES[item.kind](
                 id=ids[n], start=span.start, end=span.end, quote=span.quote, prefix=span.prefix,
-                suffix=span.suffix, origin="machine", confidence=round(item.confidence, 3), **fields,
+                suffix=span.suffix, origin=Origin.MACHINE, confidence=round(item.confidence, 3), **fields,
             )
         )  # fmt: skip
     return inputs
@@ -44,7 +44,7 @@ def as_inputs(
 
 def in_unit(doc: IndexedText, inputs: Sequence[AnnotationInput], unit: OffsetUnit) -> list[AnnotationInput]:
     """The inputs with their offsets in `unit` (they are made in code points)."""
-    if unit == "codepoint":
+    if unit == OffsetUnit.CODEPOINT:
         return list(inputs)
     to = doc.offsets.to_utf16
     return [msgspec.structs.replace(i, start=to(i.start or 0), end=to(i.end or 0)) for i in inputs]
