@@ -130,6 +130,8 @@ class AnnotationInputBase(Struct, tag_field="kind", kw_only=True, frozen=True, f
     author: ShortText | None = None
     origin: Origin = Origin.HUMAN
     confidence: Confidence | None = None
+    review: Review | None = None
+    """Default: `accepted` for a person's annotation, `pending` for a machine suggestion."""
 
 
 class ClaimInput(AnnotationInputBase, tag="claim", frozen=True):

@@ -53,7 +53,17 @@ async def test_suggestions_posted_back_unchanged_are_stored(client):
     stored = await client.post(f"/v1/articles/{article['id']}/annotations", json=items)
     assert stored.status_code == 201, stored.text
     assert [a["id"] for a in stored.json()["items"]] == [i["id"] for i in items]
-    assert all(a["origin"] == "machine" for a in stored.json()["items"])
+    assert all(a["origin"] == "machine" and a["review"] == "pending" for a in stored.json()["items"])
+
+
+async def test_an_annotation_may_be_created_with_its_review_decided(client):
+    article = (await client.post("/v1/articles", json=riga_article(text=STORY, annotations=[]))).json()
+    items = (await suggest(client, STORY)).json()["items"]
+    figure = next(i for i in items if i["kind"] == "figure") | {"review": "accepted"}
+    stored = await client.post(f"/v1/articles/{article['id']}/annotations", json=figure)
+    assert stored.status_code == 201 and stored.json()["review"] == "accepted"
+    human = {"kind": "claim", "quote": "Pyongyang has denied this"}
+    assert (await client.post(f"/v1/articles/{article['id']}/annotations", json=human)).json()["review"] == "accepted"
 
 
 async def test_utf16_offsets_count_the_flag_as_four_units(client):
