@@ -10,6 +10,7 @@ import msgspec
 from litestar import Controller, Request, Response, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
 
 from service.api.auth import CurrentPrincipal
@@ -73,6 +74,11 @@ class SuggestionController(Controller):
         )
 
 
+_NOTHING_NEW = {
+    200: ResponseSpec(data_container=AnnotationBatch, description="Nothing new to suggest: an empty list")
+}
+
+
 class ArticleSuggestionsController(Controller):
     path = "/articles/{article_id:uuid}/suggestions"
     tags = ["suggestions"]
@@ -80,7 +86,7 @@ class ArticleSuggestionsController(Controller):
     @post(
         "/",
         operation_id="storeSuggestions",
-        responses=problem_responses(404, 409),
+        responses=problem_responses(404, 409) | _NOTHING_NEW,
         opt={"scope": "write"},
         status_code=201,
         summary="Store the engine's suggestions on the article's current text as machine annotations pending "
