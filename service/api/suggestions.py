@@ -74,9 +74,7 @@ class SuggestionController(Controller):
         )
 
 
-_NOTHING_NEW = {
-    200: ResponseSpec(data_container=AnnotationBatch, description="Nothing new to suggest: an empty list")
-}
+_NOTHING_NEW = {200: ResponseSpec(data_container=AnnotationBatch, description="Nothing new to suggest: an empty list")}
 
 
 class ArticleSuggestionsController(Controller):

@@ -278,20 +278,7 @@ class _Run:
         """The first token of what a cue at `cue` reports: past a recipient ("told reporters"), adverbials
         ("on Monday", "in a statement") and "that"."""
         lex, tokens = self.lex, self.tokens
-        c = cue + 1
-        if tokens[cue].lower in lex.recipient_cues:
-            k = c
-            while (
-                k < last
-                and k - c < 5
-                and (
-                    tokens[k].lower in lex.recipients
-                    or tokens[k].capitalized
-                    or tokens[k].text in ("'", "’", '"', "“", "”")
-                )
-            ):
-                k += 1
-            c = k
+        c = self._recipient_end(cue, last)
         for _ in range(2):  # at most two adverbials: "late on Sunday", "on Monday in a statement"
             if c < last and tokens[c].lower in lex.adverbial_heads:
                 that = next((k for k in range(c, min(last, c + _ADVERBIAL)) if tokens[k].lower == "that"), None)
