@@ -168,6 +168,17 @@ def test_the_engine_never_raises_on_any_text(text):
     ENGINE.suggest(text)
 
 
+def test_a_long_text_is_read_in_blocks_with_exact_offsets_and_a_cap():
+    story = "The ministry said 12 people died in Riga \U0001f1f1\U0001f1fb.\r\nPyongyang has denied this.\n"
+    text = story * 5000  # several blocks
+    items = ENGINE.suggest(text)
+    assert len(items) == 5000 * len(ENGINE.suggest(story))
+    assert all(text[s.start : s.end] == story[s.start % len(story) : s.end % len(story) or None] for s in items)
+    assert all(items[s.link].kind == "claim" for s in items if s.link is not None)
+    first = ENGINE.suggest(text, max_items=7)
+    assert [(s.start, s.end, s.link) for s in first] == [(s.start, s.end, s.link) for s in items[:7]]
+
+
 @pytest.mark.parametrize(
     "text", ["a" * 200_000, "a " * 100_000, "\U0001f600" * 100_000, "1" * 100_000, '"' * 50_000, "1,000 " * 30_000]
 )

@@ -10,6 +10,7 @@ over at most `_TARGET_SENTENCES` sentences' worth of claims.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,6 +29,7 @@ _INVERTED = 20  # tokens of `said Colonel X, a spokesman for Y` after a quotatio
 _TARGET_SENTENCES = 3  # a denial's target is a claim of this many sentences before it, at most
 _TERMINAL = frozenset(".!?;:,")
 _MAX_FIELD = 500  # the wire limit of source, denier, subject, claimant
+_BLOCK = 65_536  # code points read at once (see Engine.suggest)
 
 
 @dataclass(slots=True)
@@ -67,14 +69,52 @@ class Engine:
     # ---------------------------------------------------------------- entry point
 
     def suggest(self, text: str, max_items: int | None = None) -> list[Suggestion]:
-        """Every suggestion for `text`, in text order, spans in code points of `text` exactly as given."""
+        """Every suggestion for `text` (the first `max_items` of them), in text order, spans in code points of
+        `text` exactly as given. A long text is read in blocks of about `_BLOCK` code points cut at line
+        breaks, so memory stays that of one block (links and pronouns do not reach across a cut)."""
+        out: list[Suggestion] = []
+        for first, last in _blocks(text):
+            base = len(out)
+            for item in self._suggest_block(text[first:last]):
+                link = None if item.link is None else item.link + base
+                out.append(
+                    Suggestion(item.kind, item.start + first, item.end + first, item.confidence, item.fields, link)
+                )
+            if max_items is not None and len(out) >= max_items:
+                break
+        if max_items is not None and len(out) > max_items:
+            out = out[:max_items]
+            for item in out:
+                if item.link is not None and item.link >= max_items:
+                    item.link = None
+        return out
+
+    def _suggest_block(self, text: str) -> list[Suggestion]:
         doc = tokenize(text, self.lexicon)
         run = _Run(self, doc)
         run.attributions()
         run.quotation_continuations()
         run.denials()
         run.figure_claims()
-        return run.result(max_items)
+        return run.result()
+
+
+def _blocks(text: str) -> Iterator[tuple[int, int]]:
+    """[first, last) code point ranges covering `text`, each at most `_BLOCK` long, cut after a line break (or
+    else after a sentence's full stop, or else after a space) in its second half. Each cut looks back over at
+    most half a block, so the whole split is linear."""
+    first, length = 0, len(text)
+    while first < length:
+        last = min(length, first + _BLOCK)
+        if last < length:
+            floor = first + _BLOCK // 2
+            for mark in ("\n", ". ", " "):
+                cut = text.rfind(mark, floor, last)
+                if cut != -1:
+                    last = cut + len(mark)
+                    break
+        yield first, last
+        first = last
 
 
 class _Run:
@@ -531,11 +571,9 @@ class _Run:
 
     # ---------------------------------------------------------------- result
 
-    def result(self, max_items: int | None) -> list[Suggestion]:
-        """Items in text order, links renumbered; at most `max_items` (dropping links to what was cut)."""
+    def result(self) -> list[Suggestion]:
+        """Items in text order, links renumbered."""
         order = sorted(range(len(self.items)), key=lambda n: (self.items[n].start, self.items[n].end))
-        if max_items is not None:
-            order = order[:max_items]
         new_index = {old: new for new, old in enumerate(order)}
         out = []
         for old in order:
