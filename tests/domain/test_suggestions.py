@@ -4,6 +4,7 @@ are exact in both offset units on any text, and that a language is a data file."
 import json
 from importlib import resources
 
+import msgspec
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -12,6 +13,9 @@ from service.domain.spans import IndexedText
 from service.domain.suggestions import Engine, UnsupportedLanguage, load_lexicon
 from service.domain.suggestions.inputs import as_inputs, in_unit
 from service.domain.suggestions.lexicon import Lexicon
+from service.wire import AnnotationInput
+
+VALIDATING = msgspec.json.Decoder(list[AnnotationInput])
 
 ENGINE = Engine(load_lexicon("en"))
 
@@ -160,6 +164,8 @@ def test_every_suggestion_quotes_the_text_exactly_in_both_units(text):
         assert utf16[u16.start * 2 : u16.end * 2].decode("utf-16-le") == cp.quote
         if item.link is not None:
             assert items[item.link].kind == "claim"
+    # What the endpoint answers is valid input as it stands: every constraint of the wire types holds.
+    assert VALIDATING.decode(msgspec.json.encode(inputs)) == inputs
 
 
 @settings(max_examples=300, deadline=None)
