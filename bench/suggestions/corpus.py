@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 CORPUS = Path(__file__).parent / "corpus"
-SPLITS = ("tuning", "heldout")
+SPLITS = ("tuning", "heldout", "heldout2")
 _KINDS = {"c": "claim", "a": "attribution", "d": "denial", "f": "figure"}
 _HEADER = re.compile(r"(?P<kind>[cadf])(?:(?P<id>\d+)|>(?P<link>c\d+)|=(?P<value>-?[\d.]+(?:e\d+)?))?")
 
