@@ -26,6 +26,12 @@ from service.api.openapi import cors_config, finalize, openapi_config
 from service.api.problems import handle_exception
 from service.api.ratelimit import RateLimiter
 from service.api.revisions import RevisionController
+from service.api.suggestions import (
+    ArticleSuggestionsController,
+    SuggestionController,
+    SuggestionEngines,
+    provide_engines,
+)
 from service.config import Settings
 from service.operations.compute import Compute
 from service.store.database import create_pool
@@ -73,6 +79,8 @@ def create_app(settings: Settings) -> Litestar:
             RevisionController,
             ClaimController,
             ClaimMatchesController,
+            SuggestionController,
+            ArticleSuggestionsController,
         ],
         guards=[require_scope],
         dependencies={"principal": Provide(provide_principal, sync_to_thread=False)},
@@ -83,6 +91,7 @@ def create_app(settings: Settings) -> Litestar:
             "pool": Provide(provide_pool, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
             "compute": Provide(provide_compute, sync_to_thread=False),
+            "suggestion_engines": Provide(provide_engines, sync_to_thread=False),
         },
         exception_handlers={Exception: handle_exception},
         lifespan=[database],
@@ -92,6 +101,7 @@ def create_app(settings: Settings) -> Litestar:
                 "rate_limiter": RateLimiter(settings.rate_limit_per_minute),
                 "auth_failure_limiter": RateLimiter(settings.failed_auth_per_minute),
                 "compute": Compute(settings),
+                "suggestion_engines": SuggestionEngines(),
             }
         ),
         cors_config=cors_config(settings),

@@ -78,6 +78,14 @@ class AnchorStatus(StrEnum):
     ORPHANED = "orphaned"
 
 
+class Review(StrEnum):
+    """A person's decision on an annotation: machine suggestions wait `pending`, a person's own are `accepted`."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
 Offset = Annotated[
     int, Meta(ge=0, le=2**31 - 1, description="Offset into the article text, in the request's offset_unit.")
 ]
@@ -122,6 +130,8 @@ class AnnotationInputBase(Struct, tag_field="kind", kw_only=True, frozen=True, f
     author: ShortText | None = None
     origin: Origin = Origin.HUMAN
     confidence: Confidence | None = None
+    review: Review | None = None
+    """Default: `accepted` for a person's annotation, `pending` for a machine suggestion."""
 
 
 class ClaimInput(AnnotationInputBase, tag="claim", frozen=True):
@@ -174,6 +184,8 @@ class AnnotationPatch(Struct, kw_only=True, frozen=True, forbid_unknown_fields=T
     author: ShortText | UnsetType | None = UNSET
     origin: Origin | UnsetType = UNSET
     confidence: Confidence | UnsetType | None = UNSET
+    review: Review | UnsetType = UNSET
+    """A person's decision on a machine suggestion: `accepted` or `rejected` (or back to `pending`)."""
     statement: LongText | UnsetType | None = UNSET
     claimant: ShortText | UnsetType | None = UNSET
     verdict: Verdict | UnsetType = UNSET
@@ -227,6 +239,10 @@ class AnnotationBase(Struct, kw_only=True, tag_field="kind"):
     (PATCH `needs_review: false`, a new `verdict` or `value`); meanwhile the claim is left out of ClaimReview."""
     previous_quote: str | None = None
     """The words the rating or value was given for, while `needs_review` is true."""
+    review: Review = Review.ACCEPTED
+    """`pending` for a machine suggestion until a person accepts or rejects it (PATCH `review`); a person's own
+    annotations are `accepted` from the start. Lists leave rejected ones out unless asked; W3C lists and
+    ClaimReview carry only accepted ones."""
     version: int
     created_at: datetime
     updated_at: datetime
@@ -484,6 +500,28 @@ class ClaimGroup(Struct, kw_only=True):
 
     claim_id: UUID
     items: list[GroupMember]
+
+
+# ---------------------------------------------------------------- suggestions
+
+
+class SuggestionsInput(Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    text: Annotated[str, Meta(min_length=1, max_length=MAX_TEXT_LENGTH)]
+    language: Language = "en"
+    """The language of the text; the engine has rules for the languages a 422 names when this one has none."""
+
+
+class SuggestionEngine(Struct, kw_only=True):
+    name: str
+    version: str
+
+
+class Suggestions(Struct, kw_only=True):
+    items: list[AnnotationInput]
+    """Annotation inputs (origin machine, with a confidence and an id that links use): post them back as they are."""
+    engine: SuggestionEngine
+    truncated: bool
+    """True when the text held more than a batch's worth of suggestions and only the first ones are given."""
 
 
 # ---------------------------------------------------------------- service

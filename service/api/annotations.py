@@ -64,6 +64,7 @@ from service.wire import (
     AnnotationPage,
     AnnotationPatch,
     Kind,
+    Review,
 )
 
 RevisionParam = Annotated[
@@ -75,6 +76,12 @@ RevisionParam = Annotated[
 SpanParam = Annotated[
     int | None, QueryParameter(ge=0, le=2**31 - 1, description="Only annotations overlapping [start, end).")
 ]
+
+
+def listed_reviews(asked: list[Review] | None, w3c: bool) -> list[Review]:
+    """The review states a list shows: those asked for (default: all but rejected); W3C output only accepted."""
+    shown = list(asked) if asked else [Review.PENDING, Review.ACCEPTED]
+    return [r for r in shown if r == Review.ACCEPTED] if w3c else shown
 
 
 async def _earlier_revision(
@@ -178,6 +185,13 @@ class ArticleAnnotationsController(Controller):
             QueryParameter(max_length=100, pattern=r"^[^\x00]+$", description="Only annotations with this tag."),
         ] = None,
         status: Annotated[AnchorStatus | None, QueryParameter(description="Only this anchor status.")] = None,
+        review: Annotated[
+            list[Review] | None,
+            QueryParameter(
+                description="Only these review states (repeatable); by default rejected suggestions are left out. "
+                "W3C lists carry accepted annotations only."
+            ),
+        ] = None,
         start: SpanParam = None,
         end: SpanParam = None,
         cursor: CursorParam = None,
@@ -193,8 +207,9 @@ class ArticleAnnotationsController(Controller):
         earlier = await _earlier_revision(pool, principal, article_id, revision)
         after = decode_cursor(cursor, annotation_store.Keyset) if cursor else None
         where = annotation_store.AnnotationFilter(
-            kinds=kind or (), tag=tag, status=status, overlap_start=start, overlap_end=end
-        )
+            kinds=kind or (), tag=tag, status=status, overlap_start=start, overlap_end=end,
+            reviews=listed_reviews(review, w3c),
+        )  # fmt: skip
         page_request = (pool, principal.tenant_id, article_id, unit, where, after)
         if if_none_match is not None:  # a re-poll costs one aggregate over the matching rows
             version = await annotation_store.fetch_annotations_version(*page_request, earlier)

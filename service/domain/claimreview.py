@@ -81,12 +81,16 @@ def claim_reviews(
     A claim with `other_appearances` lists them after its own article in `itemReviewed.appearance`."""
     sources: dict[UUID, Attribution] = {}
     for attribution in attributions:
-        if attribution.claim_id is not None:
+        if attribution.claim_id is not None and attribution.review == "accepted":
             sources.setdefault(attribution.claim_id, attribution)
     reviews: list[dict[str, Any]] = []
     skipped: list[dict[str, str]] = []
     for claim in claims:
-        if claim.verdict == "unverified":
+        if claim.verdict == "unverified" or claim.review == "rejected":
+            continue
+        if claim.review == "pending":
+            reason = "the claim is a machine suggestion that no person has accepted yet"
+            skipped.append({"id": str(claim.id), "reason": reason})
             continue
         if claim.review_url is None:
             reason = "the claim has a verdict but no review_url; a ClaimReview must link to the published fact check"
