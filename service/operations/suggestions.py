@@ -77,6 +77,15 @@ async def store_suggestions(
             for s in await annotation_store.fetch_spans(connection, tenant_id, article_id)
         ]
         new = novel_suggestions(suggested.inputs, existing)
-        ids = await place_annotations(connection, tenant_id, article, new, OffsetUnit.CODEPOINT, "") if new else []
+        # The engine's offsets are code points on this very text: each span is a lookup, no quote search.
+        spans = [suggested.doc.span(_offset(item.start), _offset(item.end)) for item in new]
+        ids = await place_annotations(connection, tenant_id, article, new, spans, "") if new else []
         documents = await annotation_store.fetch_documents_by_ids(connection, tenant_id, ids, unit)
         return await remember(connection, tenant_id, idempotency, present([documents[i] for i in ids]))
+
+
+def _offset(value: int | None) -> int:
+    """The engine gives every suggestion both offsets (code points on the text it read)."""
+    if value is None:
+        raise ValueError("a suggestion without offsets")
+    return value
