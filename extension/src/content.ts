@@ -49,7 +49,10 @@ function pageUrls(): string[] {
   return [...new Set([location.href, ...(canonical ? [canonical] : [])])];
 }
 
+/** `<html data-factmark="…">` says where the extension is (loading, annotated, not-stored, error): for people
+ * debugging a page, and for tests that wait for the highlights. */
 async function load(): Promise<void> {
+  document.documentElement.dataset.factmark = 'loading';
   const found = await send<Lookup>({ type: 'lookup', urls: pageUrls() });
   clearHighlights();
   if (!found.ok) {
@@ -58,6 +61,7 @@ async function load(): Promise<void> {
     [article, annotations, lookupError] = [found.article, found.annotations, null];
     await render(new Set(found.orphanedIds));
   }
+  document.documentElement.dataset.factmark = lookupError ? 'error' : article ? 'annotated' : 'not-stored';
   announce();
 }
 
@@ -76,6 +80,8 @@ async function render(orphanedIds: Set<string>): Promise<void> {
     if (found.found) anchored.push([annotation, found.start, found.end]);
     else orphans.push(orphanOf(annotation, `not highlighted: ${found.reason}`));
   }
+  // Longer spans first, so a figure inside a claim ends up the inner mark: hovering it shows the figure's card.
+  anchored.sort((a, b) => b[2] - b[1] - (a[2] - a[1]));
   for (const [annotation, start, end] of anchored) highlight(annotation, start, end);
 }
 
