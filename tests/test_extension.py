@@ -219,7 +219,8 @@ def render_page(text: str) -> str:
     html[3] = html[3].replace("12%\u00a0in", "12% in").replace("grain ships", "grain\n      ships")
     body = (
         f"<p>{html[0]}</p><p>{html[1]}</p>"
-        '\n<aside class="ad" data-extra>Advertisement \u2014 Subscribe to the Baltic Ledger for \u20ac1 a week</aside>\n'
+        '\n<aside class="ad" data-extra>Advertisement \u2014 Subscribe to the Baltic Ledger '
+        "for \u20ac1 a week</aside>\n"
         f"<p>{html[2]}</p>\n<p>{html[3]}</p>"
     )
     return f"""<!doctype html>
