@@ -17,7 +17,7 @@ from service.errors import Conflict
 from service.store.annotations import select_annotations
 from service.wire import Annotation, Article, Revision
 
-_LENGTH_COLUMN: dict[OffsetUnit, str] = {"codepoint": "r.length", "utf16": "r.length_utf16"}
+_LENGTH_COLUMN: dict[OffsetUnit, str] = {OffsetUnit.CODEPOINT: "r.length", OffsetUnit.UTF16: "r.length_utf16"}
 _SELECT = """SELECT a.id, a.url, a.canonical_url, a.alternate_urls, a.title, a.publisher, a.language,
        a.published_at, a.revision, {length} AS text_length, a.version, a.created_at, a.updated_at{text}
 FROM articles a
@@ -39,10 +39,11 @@ _FIELDS = (
 )
 
 
-# Every annotation of the article as one JSON array, rendered by PostgreSQL: read in the same statement (and so
+# Every annotation of the article as one compact JSON array (json_agg would add a space and a newline between
+# items), rendered by PostgreSQL: read in the same statement (and so
 # the same snapshot) as the article, it always belongs to the revision whose text comes with it.
 _ANNOTATIONS = """,
-       (SELECT coalesce(json_agg(n.doc ORDER BY n.start_cp, n.end_cp, n.id), '[]'::json)
+       (SELECT ('[' || coalesce(string_agg(n.doc::text, ',' ORDER BY n.start_cp, n.end_cp, n.id), '') || ']')::json
         FROM ({documents} WHERE tenant_id = a.tenant_id AND article_id = a.id) n) AS annotations"""
 
 
@@ -332,7 +333,7 @@ async def fetch_revisions(
     revision: int | None = None,
 ) -> list[Revision]:
     """Every revision of the article (or only `revision`), oldest first, each with its whole text."""
-    length = "length" if unit == "codepoint" else "length_utf16"
+    length = "length" if unit == OffsetUnit.CODEPOINT else "length_utf16"
     rows = await connection.fetch(
         f"""SELECT revision, text, {length} AS text_length, created_at FROM article_revisions
             WHERE tenant_id = $1 AND article_id = $2 AND ($3::int IS NULL OR revision = $3) ORDER BY revision""",
