@@ -13,8 +13,10 @@ they never skip it. The screenshot is written to build/extension-highlights.png.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -22,7 +24,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from html import escape
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -287,8 +289,14 @@ def _npm_ci(npm: str, where: Path) -> None:
 
 
 def _build(node: str, npm: str) -> None:
+    """`make extension`'s steps, skipped when build/extension is newer than everything it is built from."""
     _npm_ci(npm, EXTENSION_SRC)
     _npm_ci(npm, DRIVER_DIR)
+    sources = [ROOT / "openapi" / "openapi.json", *EXTENSION_SRC.glob("*.*"), *(EXTENSION_SRC / "static").rglob("*")]
+    sources += [p for p in (EXTENSION_SRC / "src").rglob("*.ts") if "generated" not in p.parts]
+    manifest = EXTENSION_OUT / "manifest.json"
+    if manifest.exists() and manifest.stat().st_mtime > max(p.stat().st_mtime for p in sources):
+        return
     built = subprocess.run([node, "build.mjs"], cwd=EXTENSION_SRC, capture_output=True, text=True, timeout=180)
     if built.returncode != 0:
         pytest.fail(f"building the extension failed:\n{built.stdout}\n{built.stderr}", pytrace=False)
@@ -315,6 +323,124 @@ def pages() -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+class StreamingProxy:
+    """Stands in for the event stream while the service has none (GET /v1/events/stream answers 404 there): forwards
+    every request to the live service and, once `POST /__stream-on` was called, answers the stream itself with
+    Server-Sent Events (`id:`, `event:`, `data:` with the event JSON's `article_id`, a comment heartbeat) for each
+    annotation write that passed through it, the shape the service's stream is specified to have."""
+
+    def __init__(self, upstream: str) -> None:
+        self.upstream = upstream
+        self.streaming = False
+        self.events: list[tuple[int, str, str]] = []
+        self.changed = threading.Condition()
+        self.stopping = False
+        self.ids = itertools.count(1)
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def __enter__(self) -> StreamingProxy:
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self.changed:
+            self.stopping = True
+            self.changed.notify_all()
+        self.server.shutdown()
+        self.server.server_close()
+
+    def waiting(self, sent: int) -> bool:
+        """Whether a stream that has sent `sent` events should wake up."""
+        return self.stopping or len(self.events) > sent
+
+    def publish(self, event_type: str, article_id: str, annotation_id: str) -> None:
+        with self.changed:
+            data = json.dumps({"type": event_type, "article_id": article_id, "data": {"id": annotation_id}})
+            self.events.append((next(self.ids), event_type, data))
+            self.changed.notify_all()
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                if self.path.startswith("/v1/events/stream") and proxy.streaming:
+                    self._stream()
+                else:
+                    self._forward()
+
+            def do_POST(self) -> None:
+                if self.path == "/__stream-on":
+                    proxy.streaming = True
+                    self._answer(204, {}, b"")
+                else:
+                    self._forward()
+
+            do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_POST
+
+            def _forward(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                skip = {"host", "content-length", "accept-encoding", "connection"}
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in skip}
+                annotation = re.fullmatch(r"/v1/annotations/([0-9a-f-]{36})", self.path)
+                before = None
+                if self.command == "DELETE" and annotation:
+                    before = httpx.get(proxy.upstream + self.path, headers=headers).json()
+                answer = httpx.request(self.command, proxy.upstream + self.path, headers=headers, content=body)
+                self._answer(answer.status_code, dict(answer.headers), answer.content)
+                article = re.fullmatch(r"/v1/articles/([0-9a-f-]{36})/annotations(\?.*)?", self.path)
+                if self.command == "POST" and article and answer.status_code == 201:
+                    created = answer.json()
+                    proxy.publish("annotation.created", article.group(1), str(created.get("id", "")))
+                elif self.command == "PATCH" and annotation and answer.status_code == 200:
+                    proxy.publish("annotation.updated", answer.json()["article_id"], annotation.group(1))
+                elif before is not None and annotation and answer.status_code == 204:
+                    proxy.publish("annotation.deleted", before["article_id"], annotation.group(1))
+
+            def _answer(self, status: int, headers: dict[str, str], body: bytes) -> None:
+                self.send_response(status)
+                skip = {"transfer-encoding", "content-encoding", "content-length", "connection"}
+                for name, value in headers.items():
+                    if name.lower() not in skip:
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def _stream(self) -> None:
+                if not self.headers.get("Authorization", "").startswith("Bearer "):
+                    self._answer(401, {"Content-Type": "application/problem+json"}, b"{}")
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Cache-Control", "no-store")
+                self.end_headers()
+                sent = len(proxy.events)  # from now on, as the real stream starts without Last-Event-ID
+                try:
+                    self.wfile.write(b": connected\n\n")
+                    self.wfile.flush()
+                    while True:
+                        with proxy.changed:
+                            proxy.changed.wait_for(functools.partial(proxy.waiting, sent), timeout=5)
+                            if proxy.stopping:
+                                return
+                            fresh, sent = proxy.events[sent:], len(proxy.events)
+                        chunk = b"".join(f"id: {i}\nevent: {t}\ndata: {d}\n\n".encode() for i, t, d in fresh)
+                        self.wfile.write(chunk or b": heartbeat\n\n")
+                        self.wfile.flush()
+                except (BrokenPipeError, ConnectionResetError):
+                    return
+
+        return Handler
 
 
 def _store(base: str, headers: dict[str, str]) -> tuple[str, dict[str, dict[str, Any]], str]:
@@ -354,7 +480,10 @@ def test_the_extension_shows_creates_and_lists_annotations_in_chromium(migrated:
     built = time.monotonic()
     key = create_key(migrated, f"Extension Desk {uuid.uuid4().hex[:8]}")
     headers = {"Authorization": f"Bearer {key}"}
-    with live_server(migrated) as (base, _):  # no FACTMARK_CORS_ORIGINS: the extension needs none
+    has_stream = "/v1/events/stream" in json.loads((ROOT / "openapi" / "openapi.json").read_text())["paths"]
+    # No FACTMARK_CORS_ORIGINS: the extension needs none.
+    with live_server(migrated) as (base, _), StreamingProxy(base) as proxy:
+        service = base if has_stream else proxy.url
         article_id, stored, orphan_id = _store(base, headers)
         by_quote = {a["quote"]: a for a in stored.values()}
         hover = {
@@ -366,7 +495,7 @@ def test_the_extension_shows_creates_and_lists_annotations_in_chromium(migrated:
         config = {
             "chromium": CHROMIUM,
             "extensionDir": str(EXTENSION_OUT),
-            "serviceUrl": base,
+            "serviceUrl": service,
             "key": key,
             "pageUrl": f"{pages}/riga.html",
             "plainUrl": f"{pages}/weather.html",
@@ -374,6 +503,15 @@ def test_the_extension_shows_creates_and_lists_annotations_in_chromium(migrated:
             "hover": hover,
             "screenshotHover": CLAIM_GRAIN,
             "creations": [_for_driver(c) for c in CREATIONS + FAILURES],
+            "live": {
+                "enableStream": None if has_stream else f"{proxy.url}/__stream-on",
+                "articleId": article_id,
+                "add": {"kind": "claim", "quote": "the harbour master", "verdict": "unverified"},
+                "change": CLAIM_INSURED,
+                "patch": {"verdict": "false", "verdict_explanation": "No insurer confirmed it."},
+                "expectText": "No insurer confirmed it.",
+                "remove": by_quote["Prices rose 12%\u00a0in October"]["id"],
+            },
         }
         driven = subprocess.run(
             [node, str(DRIVER_DIR / "driver.mjs")],
@@ -390,9 +528,10 @@ def test_the_extension_shows_creates_and_lists_annotations_in_chromium(migrated:
         print(f"\nbuild {built - began:.1f}s, browser {time.monotonic() - built:.1f}s: {report['timings']}")
 
         assert report["problems"] == [], report["problems"]
-        _check_options(report, base, key)
+        _check_options(report, service, key)
         _check_highlights(report["marks"], stored, orphan_id)
-        _check_panel(report["panel"], stored, orphan_id)
+        _check_panel(report["panel"], stored, orphan_id, has_stream)
+        _check_live(report["live"])
         _check_cards(report, hover, stored)
         _check_created(report, base, headers, article_id)
         assert report["layoutWith"] == report["layoutWithout"], "highlighting moved the page's text"
@@ -442,7 +581,7 @@ def _check_highlights(marks: dict[str, Any], stored: dict[str, dict[str, Any]], 
     assert {m["kind"] for m in marks.values()} == {"claim", "attribution", "denial", "figure"}
 
 
-def _check_panel(panel: dict[str, Any], stored: dict[str, dict[str, Any]], orphan_id: str) -> None:
+def _check_panel(panel: dict[str, Any], stored: dict[str, dict[str, Any]], orphan_id: str, has_stream: bool) -> None:
     orphans = {o["id"]: o for o in panel["orphans"]}
     missing = next(a for a in stored.values() if a["quote"] == NOT_IN_PAGE)
     assert set(orphans) == {orphan_id, missing["id"]}, panel
@@ -453,8 +592,19 @@ def _check_panel(panel: dict[str, Any], stored: dict[str, dict[str, Any]], orpha
         k: sum(a["kind"] == k for a in shown) for k in ("claim", "attribution", "denial", "figure")
     }
     assert panel["page"] == "Riga port stays open, officials say"
-    # The event stream is not offered by this service: feature-detected, said so.
-    assert "no event stream" in panel["live"], panel["live"]
+    if has_stream:
+        assert panel["live"].startswith("Live:"), panel["live"]
+    else:  # the stream is not offered (404): feature-detected, and said so
+        assert "no event stream" in panel["live"], panel["live"]
+
+
+def _check_live(live: dict[str, Any]) -> None:
+    """Edits made elsewhere reach the open page through the event stream, without a reload."""
+    assert live["connected"], f"the extension did not connect to the event stream: {live}"
+    assert live["appeared"], f"an annotation added elsewhere was not highlighted: {live}"
+    assert live["patchStatus"] == 200 and live["changed"], f"a changed verdict did not reach the card: {live}"
+    assert live["deleteStatus"] == 204 and live["disappeared"], f"a deleted annotation stayed highlighted: {live}"
+    assert live["panel"].startswith("Live:"), live
 
 
 def _check_cards(report: dict[str, Any], hover: dict[str, str], stored: dict[str, dict[str, Any]]) -> None:

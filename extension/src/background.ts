@@ -48,8 +48,17 @@ const NOT_SET = 'Factmark is not set up: open the extension options and enter th
 chrome.runtime.onMessage.addListener((message: Request, sender, reply) => {
   void (async () => {
     switch (message.type) {
-      case 'check':
-        return reply(await check(message.settings));
+      case 'check': {
+        // Saving the options starts afresh: the stream is probed again and every tab looks its page up again.
+        stopLive();
+        const checked = await check(message.settings);
+        if (checked.ok) {
+          for (const tab of await chrome.tabs.query({})) {
+            if (tab.id !== undefined) chrome.tabs.sendMessage(tab.id, { type: 'refresh' }).catch(() => undefined);
+          }
+        }
+        return reply(checked);
+      }
       case 'live-state':
         return reply(liveState());
       case 'lookup': {
@@ -97,9 +106,3 @@ chrome.alarms.onAlarm.addListener(async (alarm) => {
   if (settings) await ensureLive(settings, refreshTabs);
 });
 
-chrome.storage.onChanged.addListener((_changes, area) => {
-  if (area !== 'local') return;
-  // New settings: the stream restarts with the new key, and every tab looks its page up again.
-  stopLive();
-  for (const tab of tabArticles.keys()) void chrome.tabs.sendMessage(tab, { type: 'refresh' }).catch(() => undefined);
-});

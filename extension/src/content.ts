@@ -109,7 +109,7 @@ function marksOf(id: string): HTMLElement[] {
 }
 
 function clearHighlights(): void {
-  overlay?.hideCard();
+  activate(null);
   for (const { remove } of shown.values()) remove();
   shown.clear();
   document.body.normalize();
@@ -168,7 +168,20 @@ document.addEventListener('focusout', (event) => {
 document.addEventListener('keydown', (event) => {
   if (event.key === 'Escape' && active) activate(null);
 });
-window.addEventListener('scroll', () => activate(null), { passive: true });
+// A focused highlight scrolled into view by Tab keeps its card, placed again; a hovered one loses it.
+window.addEventListener(
+  'scroll',
+  () => {
+    const focused = markAt(document.activeElement);
+    if (focused && focused.dataset.annotationId === active) {
+      const entry = shown.get(active);
+      if (entry) overlay?.showCard(entry.annotation, focused, quoteOf);
+    } else {
+      activate(null);
+    }
+  },
+  { passive: true },
+);
 
 // ---------------------------------------------------------------- creating
 

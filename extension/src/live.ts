@@ -8,6 +8,8 @@ import type { LiveState, Settings } from './model';
 import { isObject } from './model';
 
 const STREAM = '/v1/events/stream';
+// Events that change what a page shows: its annotations, or its text (re-anchoring moves them).
+const REFRESHING = /^(annotation\.(created|updated|deleted)|article\.(text_revised|deleted))$/;
 let state: LiveState = 'off';
 let stopper: AbortController | null = null;
 let listeners: Array<(state: LiveState) => void> = [];
@@ -26,9 +28,15 @@ function setState(next: LiveState): void {
   for (const listener of listeners) listener(next);
 }
 
+// A service found without a stream is asked again after this long (it may have been upgraded), or when the
+// options are saved.
+const PROBE_AGAIN_MS = 10 * 60 * 1000;
+let unavailableSince = 0;
+
 /** Starts the stream unless it is running, or known to be missing on this service. */
 export async function ensureLive(settings: Settings, onEvent: (articleId: string | null) => void): Promise<void> {
-  if (state === 'connecting' || state === 'connected' || state === 'unavailable') return;
+  if (state === 'connecting' || state === 'connected') return;
+  if (state === 'unavailable' && Date.now() - unavailableSince < PROBE_AGAIN_MS) return;
   stopper = new AbortController();
   setState('connecting');
   const { lastEventId } = await chrome.storage.session.get('lastEventId');
@@ -46,6 +54,7 @@ export async function ensureLive(settings: Settings, onEvent: (articleId: string
     onSseError: (error) => {
       const message = String(error);
       if (/\b(404|405|501)\b/.test(message)) {
+        unavailableSince = Date.now();
         setState('unavailable');
         stopper?.abort();
       } else if (/\b(401|403)\b/.test(message)) {
@@ -58,7 +67,7 @@ export async function ensureLive(settings: Settings, onEvent: (articleId: string
     onSseEvent: (event) => {
       setState('connected');
       if (event.id) void chrome.storage.session.set({ lastEventId: event.id });
-      if (event.event?.startsWith('annotation.')) onEvent(articleOf(event.data));
+      if (event.event && REFRESHING.test(event.event)) onEvent(articleOf(event.data));
     },
   });
   void (async () => {
@@ -75,7 +84,7 @@ export async function ensureLive(settings: Settings, onEvent: (articleId: string
 export function stopLive(): void {
   stopper?.abort();
   stopper = null;
-  state = 'off';
+  setState('off');
 }
 
 /** The article an event concerns, wherever the payload puts it; null when it does not say. */

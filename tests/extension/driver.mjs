@@ -300,7 +300,66 @@ try {
   report.panelAfter = await readPanel();
   mark('created');
 
-  // 5. A screenshot with a card open, then the layout check (highlights removed: nothing may move).
+  // 5. Live: changes made elsewhere (here: by this driver, straight to the API) reach the page without a reload.
+  if (config.live) {
+    const api = (path, init = {}) =>
+      fetch(`${config.serviceUrl}${path}`, {
+        ...init,
+        headers: { Authorization: `Bearer ${config.key}`, 'Content-Type': 'application/json', ...(init.headers ?? {}) },
+      });
+    const waitFor = (fn, arg) => page.waitForFunction(fn, { timeout: 15_000, polling: 100 }, arg).then(() => true, () => false);
+    report.live = {};
+    if (config.live.enableStream) {
+      // The service starts offering the stream; saving the options again makes the extension look afresh.
+      await fetch(config.live.enableStream, { method: 'POST' });
+      const again = await browser.newPage();
+      await again.goto(`${base}/options.html`);
+      await again.waitForFunction(() => document.getElementById('status').dataset.state === 'ok', { timeout: 15_000 });
+      await again.click('#save');
+      await again.waitForFunction(() => document.getElementById('status').dataset.state === 'ok', { timeout: 15_000 });
+      await again.close();
+    }
+    await page.bringToFront();
+    report.live.connected = await page
+      .waitForFunction(() => document.documentElement.dataset.factmark === 'annotated', { timeout: 15_000 })
+      .then(() =>
+        panel.waitForFunction(() => document.getElementById('live').textContent.startsWith('Live:'), { timeout: 15_000 }),
+      )
+      .then(() => true, () => false);
+    const added = await (await api(`/v1/articles/${config.live.articleId}/annotations`, {
+      method: 'POST',
+      body: JSON.stringify(config.live.add),
+    })).json();
+    report.live.added = added.id;
+    report.live.appeared = await waitFor((id) => document.querySelector(`mark.factmark[data-annotation-id="${id}"]`) !== null, added.id);
+    const current = await api(`/v1/annotations/${config.live.change}`);
+    const changed = await api(`/v1/annotations/${config.live.change}`, {
+      method: 'PATCH',
+      headers: { 'If-Match': current.headers.get('ETag') },
+      body: JSON.stringify(config.live.patch),
+    });
+    report.live.patchStatus = changed.status;
+    report.live.changed = await waitFor(
+      (want) => {
+        const m = document.querySelector(`mark.factmark[data-annotation-id="${want.id}"]`);
+        if (!m) return false;
+        m.dispatchEvent(new MouseEvent('mouseover', { bubbles: true }));
+        return window.__factmarkTest.card()?.text.includes(want.text);
+      },
+      { id: config.live.change, text: config.live.expectText },
+    );
+    const deleted = await api(`/v1/annotations/${config.live.remove}`, { method: 'DELETE' });
+    report.live.deleteStatus = deleted.status;
+    report.live.disappeared = await waitFor(
+      (id) => document.documentElement.dataset.factmark === 'annotated' &&
+        document.querySelector(`mark.factmark[data-annotation-id="${id}"]`) === null,
+      config.live.remove,
+    );
+    report.live.panel = (await readPanel()).live;
+    mark('live');
+  }
+
+  // 6. A screenshot with a card open, then the layout check (highlights removed: nothing may move).
   await page.bringToFront();
   await page.evaluate(() => {
     window.scrollTo(0, 0);
@@ -315,7 +374,7 @@ try {
   await page.evaluate(() => window.__factmarkTest.unwrap());
   report.layoutWithout = await page.evaluate(() => window.__factmarkTest.layout());
 
-  // 6. A page Factmark does not know: nothing highlighted, nothing broken.
+  // 7. A page Factmark does not know: nothing highlighted, nothing broken.
   const plain = await browser.newPage();
   watch(plain, 'plain page');
   await plain.goto(config.plainUrl);
