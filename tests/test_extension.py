@@ -53,9 +53,10 @@ PARAGRAPHS = [
     "Correction: an earlier version of this story gave the tonnage as 5,400.",
 ]
 TEXT = "\n\n".join(PARAGRAPHS)
-# The first revision had a last paragraph the newsroom then removed: its annotation is orphaned.
+# The first revision said 11% (the rated claim's words changed: its verdict waits for review) and had a last
+# paragraph the newsroom then removed (its annotation is orphaned).
 REMOVED = "Lloyd's agents later confirmed the vessels were insured until March."
-FIRST_TEXT = TEXT + "\n\n" + REMOVED
+FIRST_TEXT = TEXT.replace("rose 12%", "rose 11%") + "\n\n" + REMOVED
 
 CLAIM_GRAIN = str(uuid.uuid4())
 CLAIM_INSURED = str(uuid.uuid4())
@@ -491,7 +492,9 @@ def test_the_extension_shows_creates_and_lists_annotations_in_chromium(migrated:
             "attribution": by_quote["A shipping agency told reporters"]["id"],
             "denial": by_quote["has denied this \U0001f645"]["id"],
             "figure": by_quote["about 4,500 tonnes"]["id"],
+            "review": by_quote["Prices rose 12%\u00a0in October"]["id"],
         }
+        assert by_quote["Prices rose 12%\u00a0in October"]["needs_review"], by_quote["Prices rose 12%\u00a0in October"]
         config = {
             "chromium": CHROMIUM,
             "extensionDir": str(EXTENSION_OUT),
@@ -501,7 +504,7 @@ def test_the_extension_shows_creates_and_lists_annotations_in_chromium(migrated:
             "plainUrl": f"{pages}/weather.html",
             "screenshot": str(SCREENSHOT),
             "hover": hover,
-            "screenshotHover": CLAIM_GRAIN,
+            "screenshotHover": next(a["id"] for a in stored.values() if a.get("note") == "Only for grain ships."),
             "creations": [_for_driver(c) for c in CREATIONS + FAILURES],
             "live": {
                 "enableStream": None if has_stream else f"{proxy.url}/__stream-on",
@@ -617,6 +620,8 @@ def _check_cards(report: dict[str, Any], hover: dict[str, str], stored: dict[str
     assert attribution["related"] == [CLAIM_INSURED], "the attributed claim is not highlighted on hover"
     denial = cards["denial"]["text"]
     assert "Baltic Grain" in denial and "denied" in denial and "the vessels were insured" in denial
+    review = cards["review"]["text"]
+    assert "False" in review and "Awaiting review" in review and "Prices rose 11%" in review, review
     figure = cards["figure"]["text"]
     assert "4,500 tonnes" in figure and "about" in figure and "grain" in figure
     # Keyboard: Tab reaches the highlights in page order (links in between are the page's), each shows its card.

@@ -3,7 +3,7 @@
 // service without CORS. Failures come back as the problem's `detail` (RFC 9457), never swallowed.
 import { createClient } from './generated/client';
 import { createAnnotations, health, listAnnotations, listArticles } from './generated/sdk.gen';
-import type { Annotation, ArticlePage, Problem } from './generated/types.gen';
+import type { AnnotationPage, ArticlePage, Problem } from './generated/types.gen';
 import {
   type Checked,
   type Created,
@@ -108,20 +108,29 @@ export async function lookup(settings: Settings, urls: string[]): Promise<Lookup
     if (!cursor) break;
   }
 
+  // The W3C body carries every field of the kind, but not the anchor (orphaned or not) nor whether a rating waits
+  // for review after the words changed: those come from the native JSON of the same annotations.
   const orphanedIds: string[] = [];
+  const review = new Map<string, string | null>();
   cursor = null;
   for (let page = 0; page < MAX_PAGES; page += 1) {
     const read = await listAnnotations({
       client,
       path: { article_id: article.id },
-      query: { status: 'orphaned', limit: PAGE, ...(cursor ? { cursor } : {}) },
+      query: { limit: PAGE, ...(cursor ? { cursor } : {}) },
     }).catch(networkError);
-    const failed = failure(read, 'Reading the orphaned annotations failed');
+    const failed = failure(read, 'Reading the annotations failed');
     if (failed) return failed;
-    const body = read.data as { items: Annotation[]; next_cursor: string | null };
-    orphanedIds.push(...body.items.map((a) => a.id));
+    const body = read.data as AnnotationPage;
+    for (const item of body.items) {
+      if (item.anchor.status === 'orphaned') orphanedIds.push(item.id);
+      if (item.needs_review) review.set(item.id, item.previous_quote ?? null);
+    }
     cursor = body.next_cursor;
     if (!cursor) break;
+  }
+  for (const annotation of annotations) {
+    if (review.has(annotation.id)) annotation.review = { previousQuote: review.get(annotation.id) ?? null };
   }
   return { ok: true, article, annotations, orphanedIds };
 }

@@ -61,6 +61,13 @@ export function cardLines(annotation: PageAnnotation, quoteOf: (id: string) => s
       add('Of', f.subject);
       break;
   }
+  if (annotation.review) {
+    const earlier = quoted(annotation.review.previousQuote);
+    add(
+      'Awaiting review',
+      `the ${annotation.kind === 'claim' ? 'verdict' : 'value'} was given for earlier words${earlier ? ` (${earlier})` : ''}`,
+    );
+  }
   add('Note', annotation.note);
   if (annotation.tags.length) add('Tags', annotation.tags.join(', '));
   if (f.origin === 'machine') {

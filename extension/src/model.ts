@@ -35,6 +35,8 @@ export interface PageAnnotation {
   position: PositionSelector | null;
   note: string | null;
   tags: string[];
+  /** Set when re-anchoring changed the words a verdict or value was given for: it waits for a person. */
+  review?: { previousQuote: string | null };
 }
 
 export interface StoredArticle {
