@@ -98,6 +98,11 @@ onLiveState((state) => {
 });
 
 chrome.tabs.onRemoved.addListener((tab) => rememberTab(tab, null));
+// A page that changes its address without loading (history.pushState, as news sites' galleries and infinite
+// scrolls do) may now be another article: its content script looks it up again.
+chrome.tabs.onUpdated.addListener((tab, change) => {
+  if (change.url) chrome.tabs.sendMessage(tab, { type: 'refresh' }).catch(() => undefined);
+});
 
 chrome.alarms.onAlarm.addListener(async (alarm) => {
   await restored;

@@ -6,6 +6,7 @@
 import { highlightText } from '@apache-annotator/dom';
 
 import { anchor } from './anchor';
+import { cardLines } from './card';
 import {
   ANNO_CONTEXT,
   FACTMARK_FIELDS,
@@ -100,7 +101,9 @@ function highlight(annotation: PageAnnotation, start: number, end: number): void
   const marks = marksOf(annotation.id);
   // One tab stop per annotation, on its first piece; the card says what it is.
   marks[0]?.setAttribute('tabindex', '0');
-  marks[0]?.setAttribute('aria-label', `Factmark ${annotation.kind}: ${annotation.quote.exact}`);
+  // Read out beside the text (not instead of it, as aria-label would): what the card says.
+  const said = cardLines(annotation, quoteOf).map((line) => `${line.label}: ${line.value}`);
+  marks[0]?.setAttribute('aria-description', [`Factmark ${annotation.kind}`, ...said].join('. '));
   shown.set(annotation.id, { annotation, remove });
 }
 

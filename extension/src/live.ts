@@ -37,10 +37,15 @@ let unavailableSince = 0;
 export async function ensureLive(settings: Settings, onEvent: (articleId: string | null) => void): Promise<void> {
   if (state === 'connecting' || state === 'connected') return;
   if (state === 'unavailable' && Date.now() - unavailableSince < PROBE_AGAIN_MS) return;
-  stopper = new AbortController();
+  const mine = new AbortController();
+  stopper = mine;
   setState('connecting');
   const { lastEventId } = await chrome.storage.session.get('lastEventId');
-  const signal = stopper.signal;
+  const signal = mine.signal;
+  // Only the current stream may change the state: one stopped by stopLive() ends after its successor started.
+  const setMine = (next: LiveState) => {
+    if (stopper === mine) setState(next);
+  };
   const client = clientFor(settings);
   const { stream } = await client.sse.get({
     url: STREAM,
@@ -55,17 +60,17 @@ export async function ensureLive(settings: Settings, onEvent: (articleId: string
       const message = String(error);
       if (/\b(404|405|501)\b/.test(message)) {
         unavailableSince = Date.now();
-        setState('unavailable');
-        stopper?.abort();
+        setMine('unavailable');
+        mine.abort();
       } else if (/\b(401|403)\b/.test(message)) {
-        setState('off');
-        stopper?.abort();
+        setMine('off');
+        mine.abort();
       } else {
-        setState('connecting');
+        setMine('connecting');
       }
     },
     onSseEvent: (event) => {
-      setState('connected');
+      setMine('connected');
       if (event.id) void chrome.storage.session.set({ lastEventId: event.id });
       if (event.event && REFRESHING.test(event.event)) onEvent(articleOf(event.data));
     },
@@ -76,7 +81,7 @@ export async function ensureLive(settings: Settings, onEvent: (articleId: string
         // Events are handled in onSseEvent; the loop keeps the stream read.
       }
     } finally {
-      if (liveState() !== 'unavailable') setState('off');
+      if (liveState() !== 'unavailable') setMine('off');
     }
   })();
 }

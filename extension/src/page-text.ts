@@ -9,18 +9,27 @@ const BLOCKS =
   'address, article, aside, blockquote, dd, div, dl, dt, figcaption, figure, footer, form, h1, h2, h3, h4, h5, h6, ' +
   'header, hr, li, main, nav, ol, p, pre, section, table, td, th, tr, ul, body';
 
-export interface PageText {
+interface TextNodes {
   /** The text, with '\n' between blocks. */
   raw: string;
   nodes: Text[];
   /** starts[k]: index in `raw` of nodes[k]'s first character. */
   starts: number[];
+}
+
+export interface PageText extends TextNodes {
   index: Map<Text, number>;
   normalised: Normalised;
 }
 
-/** Walks the body once: O(text nodes · tree depth). */
+/** The page's text, with its normalised form for searching: one walk and one normalisation, linear in the text. */
 export function readPage(root: HTMLElement = document.body): PageText {
+  const text = walk(root);
+  return { ...text, index: new Map(text.nodes.map((node, k) => [node, k])), normalised: normalise(text.raw) };
+}
+
+/** Walks the body once: O(text nodes · tree depth). */
+function walk(root: HTMLElement): TextNodes {
   const nodes: Text[] = [];
   const starts: number[] = [];
   let raw = '';
@@ -45,8 +54,7 @@ export function readPage(root: HTMLElement = document.body): PageText {
     nodes.push(text);
     raw += text.data;
   }
-  const index = new Map(nodes.map((node, k) => [node, k]));
-  return { raw, nodes, starts, index, normalised: normalise(raw) };
+  return { raw, nodes, starts };
 }
 
 /** The raw offset of a DOM boundary point, or null when it is not in a text node this map knows. */
@@ -64,9 +72,10 @@ export function rawOffset(page: PageText, container: Node, offset: number): numb
   return k === undefined ? null : page.starts[k];
 }
 
-/** A Range over raw [start, end), built from a fresh walk (the DOM may have been split since `page` was read). */
+/** A Range over raw [start, end), built from a fresh walk (the DOM may have been split since `page` was read):
+ * O(text nodes) per highlight, so a page with A annotations costs O(A · text nodes) to highlight. */
 export function rangeOf(start: number, end: number, root: HTMLElement = document.body): Range | null {
-  const fresh = readPage(root);
+  const fresh = walk(root);
   const begin = locate(fresh, start, false);
   const finish = locate(fresh, end, true);
   if (!begin || !finish) return null;
@@ -77,7 +86,7 @@ export function rangeOf(start: number, end: number, root: HTMLElement = document
 }
 
 /** The text node and offset of raw index `at`; an end boundary stays in the node before a block break. */
-function locate(page: PageText, at: number, isEnd: boolean): [Text, number] | null {
+function locate(page: TextNodes, at: number, isEnd: boolean): [Text, number] | null {
   let low = 0;
   let high = page.starts.length - 1;
   while (low < high) {
