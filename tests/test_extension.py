@@ -663,3 +663,11 @@ def _check_created(report: dict[str, Any], base: str, headers: dict[str, str], a
     assert not failures, "\n".join(failures)
     counted = httpx.get(f"{base}/v1/articles/{article_id}/annotations", headers=headers, params={"limit": 500})
     assert len(counted.json()["items"]) == len(ANNOTATIONS) + 1 + len(CREATIONS), "a failed creation stored something"
+
+
+def test_the_extensions_text_logic_passes_its_unit_tests() -> None:
+    """extension/test/*.test.ts: tolerant comparison (with a property over random awkward text) and field prefill."""
+    node, npm = _require_tools()
+    _npm_ci(npm, EXTENSION_SRC)
+    ran = subprocess.run([node, "test/run.mjs"], cwd=EXTENSION_SRC, capture_output=True, text=True, timeout=120)
+    assert ran.returncode == 0, f"extension unit tests failed:\n{ran.stdout[-6000:]}\n{ran.stderr[-2000:]}"

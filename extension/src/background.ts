@@ -42,6 +42,11 @@ async function menuClicked(info: { menuItemId: string | number }, tab?: { id?: n
 }
 chrome.contextMenus.onClicked.addListener((info, tab) => void menuClicked(info, tab));
 (self as unknown as { factmarkMenuClicked: typeof menuClicked }).factmarkMenuClicked = menuClicked;
+/** What the worker knows, for debugging from its DevTools console (and the browser test's failure reports). */
+(self as unknown as { factmarkState: () => object }).factmarkState = () => ({
+  live: liveState(),
+  tabs: Object.fromEntries(tabArticles),
+});
 
 const NOT_SET = 'Factmark is not set up: open the extension options and enter the service URL and an API key.';
 

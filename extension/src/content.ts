@@ -306,6 +306,7 @@ chrome.runtime.onMessage.addListener((message: TabRequest, _sender, reply) => {
     case 'live':
       live = message.live;
       announce();
+      reply({ ok: true });
       return false;
   }
   return false;

@@ -283,7 +283,10 @@ try {
         await panel.evaluate((f, v) => (document.getElementById(f).value = v), field, value);
       }
       await panel.click(`button[data-mark="${creation.kind}"]`);
-      await panel.waitForFunction(() => document.getElementById('result').dataset.state !== 'busy', { timeout: 15_000 });
+      await panel.waitForFunction(() => document.getElementById('result').dataset.state !== 'busy', {
+        timeout: 15_000,
+        polling: 200,
+      });
       answer = await panel.evaluate(() => {
         const result = document.getElementById('result');
         return { ok: result.dataset.state === 'ok', text: result.textContent, id: result.dataset.annotationId };
@@ -323,9 +326,14 @@ try {
     report.live.connected = await page
       .waitForFunction(() => document.documentElement.dataset.factmark === 'annotated', { timeout: 15_000 })
       .then(() =>
-        panel.waitForFunction(() => document.getElementById('live').textContent.startsWith('Live:'), { timeout: 15_000 }),
+        // Polling by interval: the panel's tab is in the background, where animation frames do not run.
+        panel.waitForFunction(() => document.getElementById('live').textContent.startsWith('Live:'), {
+          timeout: 15_000,
+          polling: 200,
+        }),
       )
       .then(() => true, () => false);
+    report.live.workerAfterConnect = await worker.evaluate(() => self.factmarkState());
     const added = await (await api(`/v1/articles/${config.live.articleId}/annotations`, {
       method: 'POST',
       body: JSON.stringify(config.live.add),
