@@ -503,6 +503,7 @@ def test_the_extension_shows_creates_and_lists_annotations_in_chromium(migrated:
             "pageUrl": f"{pages}/riga.html",
             "plainUrl": f"{pages}/weather.html",
             "screenshot": str(SCREENSHOT),
+            "panelScreenshot": str(SCREENSHOT.with_name("extension-sidepanel.png")),
             "hover": hover,
             "screenshotHover": next(a["id"] for a in stored.values() if a.get("note") == "Only for grain ships."),
             "creations": [_for_driver(c) for c in CREATIONS + FAILURES],

@@ -151,7 +151,7 @@ export async function create(settings: Settings, articleId: string, document: ob
     body: document as never,
     headers: { 'Content-Type': 'application/ld+json', Accept: W3C_ACCEPT },
   }).catch(networkError);
-  const failed = failure(created, 'Creating the annotation failed');
+  const failed = failure(created, 'Factmark did not store it');
   if (failed) return failed;
   const annotation = fromW3C(created.data);
   if (!annotation) return { ok: false, error: 'The service answered with something that is not a W3C annotation' };

@@ -219,7 +219,7 @@ async function mark(kind: Kind, given: KindFields | undefined): Promise<Result<{
   }
   const annotation = w3cDocument(kind, fields, described.quote, described.position, article.url);
   const created = await send<Created>({ type: 'create', articleId: article.id, document: annotation });
-  if (!created.ok) return fail(`Factmark did not store the ${kind}: ${created.error}`);
+  if (!created.ok) return fail(created.error);
   annotations.push(created.annotation);
   highlight(created.annotation, described.pageStart, described.pageEnd);
   selection.removeAllRanges();

@@ -301,6 +301,11 @@ try {
   }
   report.marksAfter = await page.evaluate(() => window.__factmarkTest.marks());
   report.panelAfter = await readPanel();
+  if (config.panelScreenshot) {
+    await panel.bringToFront();
+    await panel.setViewport({ width: 400, height: 900 });
+    await panel.screenshot({ path: config.panelScreenshot, fullPage: true });
+  }
   mark('created');
 
   // 5. Live: changes made elsewhere (here: by this driver, straight to the API) reach the page without a reload.
