@@ -49,6 +49,8 @@ PARAGRAPHS = [
     "A shipping agency told reporters the vessels were insured; the owner, Baltic Grain, has denied this "
     '\U0001f645. Traders said the port is open "only for now".',
     "Prices rose 12%\u00a0in October, and the port is open to grain ships only, the ministry added.",
+    # A formulaic update repeated four times: the middle two occurrences have the same 64 characters around them.
+    " ".join(["Update: the ministry said again that the port is open to all ships, including tankers, today."] * 4),
     "Correction: an earlier version of this story gave the tonnage as 5,400.",
 ]
 TEXT = "\n\n".join(PARAGRAPHS)
@@ -127,6 +129,8 @@ ANNOTATIONS: list[dict[str, Any]] = [
     {"kind": "claim", **_at("Prices rose 12%\u00a0in October"), "verdict": "false"},
     # The repeated phrase, its second occurrence.
     {"kind": "claim", **_at("the port is open", 1), "verdict": "misleading", "note": "Only for grain ships."},
+    # Same context as the second occurrence: which one it is, the stored text's order says.
+    {"kind": "claim", **_at("the port is open to all ships", 2), "verdict": "true"},
     # In the paragraph the page does not show.
     {"kind": "figure", **_at("5,400"), "value": 5400, "unit": "tonnes"},
 ]
@@ -199,7 +203,7 @@ FAILURES: list[dict[str, Any]] = [
 def render_page(text: str) -> str:
     """The stored text as a news site renders it (each substitution below is a difference the extension must
     tolerate)."""
-    paragraphs = text.split("\n\n")[:4]  # the correction is not shown on this page
+    paragraphs = text.split("\n\n")[:5]  # the correction is not shown on this page
     html = [escape(p, quote=False) for p in paragraphs]
     html[0] = (
         html[0]
@@ -223,7 +227,7 @@ def render_page(text: str) -> str:
         f"<p>{html[0]}</p><p>{html[1]}</p>"
         '\n<aside class="ad" data-extra>Advertisement \u2014 Subscribe to the Baltic Ledger '
         "for \u20ac1 a week</aside>\n"
-        f"<p>{html[2]}</p>\n<p>{html[3]}</p>"
+        f"<p>{html[2]}</p>\n<p>{html[3]}</p>\n<p>{html[4]}</p>"
     )
     return f"""<!doctype html>
 <html lang="en">

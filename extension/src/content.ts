@@ -25,6 +25,7 @@ import {
   type TabRequest,
 } from './model';
 import { rangeOf, readPage } from './page-text';
+import { normalise } from './text';
 import { parseFigure, prefill, REQUIRED } from './prefill';
 import { describeSelection, SelectionError } from './selection';
 import { Overlay } from './ui';
@@ -70,14 +71,16 @@ async function load(): Promise<void> {
  * which the offsets into the page text survive. Nested and overlapping annotations nest their marks. */
 async function render(orphanedIds: Set<string>): Promise<void> {
   orphans = [];
+  if (!article) return;
   const page = readPage();
+  const stored = { raw: article.text, normalised: normalise(article.text) };
   const anchored: Array<[PageAnnotation, number, number]> = [];
   for (const annotation of annotations) {
     if (orphanedIds.has(annotation.id)) {
       orphans.push(orphanOf(annotation, 'orphaned: the article was edited and its text was not found again'));
       continue;
     }
-    const found = await anchor(annotation, page);
+    const found = await anchor(annotation, page, stored);
     if (found.found) anchored.push([annotation, found.start, found.end]);
     else orphans.push(orphanOf(annotation, `not highlighted: ${found.reason}`));
   }

@@ -132,3 +132,12 @@ export function contextBefore(text: string, index: number, count = 32): string {
 export function contextAfter(text: string, index: number, count = 32): string {
   return Array.from(text.slice(index, index + 2 * count)).slice(0, count).join('');
 }
+
+/** The UTF-16 index of code point `count` in `text` (its length when `text` is shorter). */
+export function utf16Index(text: string, count: number): number {
+  let index = 0;
+  for (let seen = 0; seen < count && index < text.length; seen += 1) {
+    index += isHigh(text.charCodeAt(index)) && index + 1 < text.length ? 2 : 1;
+  }
+  return index;
+}

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import { parseFigure, prefill } from '../src/prefill';
-import { codePoints, compact, contextAfter, contextBefore, normalise, normaliseQuote, search } from '../src/text';
+import { codePoints, compact, contextAfter, contextBefore, normalise, normaliseQuote, search, utf16Index } from '../src/text';
 
 test('normalise collapses whitespace runs, straightens quotes and drops invisible characters', () => {
   const { text } = normalise('“The port\u00a0is\n\n  open,” he\u00adsaid\u200b.');
@@ -49,6 +49,10 @@ test('code points and context count astral characters once', () => {
   assert.equal(codePoints(text, text.indexOf('port')), Array.from('🇱🇻 Riga 🚢 ').length);
   assert.equal(contextBefore(text, text.indexOf('port'), 3), ' 🚢 ');
   assert.equal(contextAfter(text, 0, 2), '🇱🇻');
+  for (let i = 0; i <= text.length; i += 1) {
+    if (i > 0 && text.charCodeAt(i - 1) >= 0xd800 && text.charCodeAt(i - 1) <= 0xdbff) continue; // inside a pair
+    assert.equal(utf16Index(text, codePoints(text, i)), i, `UTF-16 ${i} round-trips through code points`);
+  }
 });
 
 test('a figure is read from the words around its number', () => {
