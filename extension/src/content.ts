@@ -24,7 +24,7 @@ import {
   type StoredArticle,
   type TabRequest,
 } from './model';
-import { rangeOf, readPage } from './page-text';
+import { type PageText, rangeOf, readPage } from './page-text';
 import { normalise } from './text';
 import { parseFigure, prefill, REQUIRED } from './prefill';
 import { describeSelection, SelectionError } from './selection';
@@ -86,15 +86,15 @@ async function render(orphanedIds: Set<string>): Promise<void> {
   }
   // Longer spans first, so a figure inside a claim ends up the inner mark: hovering it shows the figure's card.
   anchored.sort((a, b) => b[2] - b[1] - (a[2] - a[1]));
-  for (const [annotation, start, end] of anchored) highlight(annotation, start, end);
+  for (const [annotation, start, end] of anchored) highlight(annotation, page, start, end);
 }
 
 function orphanOf(annotation: PageAnnotation, reason: string): Orphan {
   return { id: annotation.id, kind: annotation.kind, quote: annotation.quote.exact, reason };
 }
 
-function highlight(annotation: PageAnnotation, start: number, end: number): void {
-  const range = rangeOf(start, end);
+function highlight(annotation: PageAnnotation, page: PageText, start: number, end: number): void {
+  const range = rangeOf(page, start, end);
   if (!range) return;
   const remove = highlightText(range, 'mark', {
     class: 'factmark',
@@ -200,8 +200,9 @@ async function mark(kind: Kind, given: KindFields | undefined): Promise<Result<{
   const selection = window.getSelection();
   if (!selection || selection.rangeCount === 0) return fail('Select some text of the article first.');
   let described;
+  const page = readPage();
   try {
-    described = await describeSelection(selection.getRangeAt(0), readPage(), article.text);
+    described = await describeSelection(selection.getRangeAt(0), page, article.text);
   } catch (error) {
     if (error instanceof SelectionError) return fail(error.message);
     throw error;
@@ -224,7 +225,7 @@ async function mark(kind: Kind, given: KindFields | undefined): Promise<Result<{
   const created = await send<Created>({ type: 'create', articleId: article.id, document: annotation });
   if (!created.ok) return fail(created.error);
   annotations.push(created.annotation);
-  highlight(created.annotation, described.pageStart, described.pageEnd);
+  highlight(created.annotation, readPage(), described.pageStart, described.pageEnd);
   selection.removeAllRanges();
   overlay!.say(`Marked as ${kind}: “${described.quote.exact}”`, 'ok');
   announce();

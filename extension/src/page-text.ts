@@ -4,10 +4,26 @@
 // Highlighting only splits and wraps text nodes, so the string (and offsets into it) stay the same across highlights.
 import { normalise, type Normalised } from './text';
 
-const SKIPPED = 'script, style, noscript, template, textarea, select, [hidden], #factmark-ui';
-const BLOCKS =
-  'address, article, aside, blockquote, dd, div, dl, dt, figcaption, figure, footer, form, h1, h2, h3, h4, h5, h6, ' +
-  'header, hr, li, main, nav, ol, p, pre, section, table, td, th, tr, ul, body';
+// Tag names, compared directly: this walk runs once per highlight, so no selector matching per node.
+const SKIPPED = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEMPLATE', 'TEXTAREA', 'SELECT']);
+const BLOCKS = new Set(
+  ('ADDRESS ARTICLE ASIDE BLOCKQUOTE BODY DD DIV DL DT FIGCAPTION FIGURE FOOTER FORM H1 H2 H3 H4 H5 H6 HEADER HR ' +
+    'LI MAIN NAV OL P PRE SECTION TABLE TD TH TR UL').split(' '),
+);
+
+function skipped(element: Element): boolean {
+  return SKIPPED.has(element.tagName) || element.hasAttribute('hidden') || element.id === 'factmark-ui';
+}
+
+/** The nearest block ancestor, cached per element for the duration of one walk. */
+function blockOf(element: Element | null, cache: Map<Element, Element | null>): Element | null {
+  if (!element) return null;
+  const known = cache.get(element);
+  if (known !== undefined) return known;
+  const block = BLOCKS.has(element.tagName) ? element : blockOf(element.parentElement, cache);
+  cache.set(element, block);
+  return block;
+}
 
 interface TextNodes {
   /** The text, with '\n' between blocks. */
@@ -28,25 +44,26 @@ export function readPage(root: HTMLElement = document.body): PageText {
   return { ...text, index: new Map(text.nodes.map((node, k) => [node, k])), normalised: normalise(text.raw) };
 }
 
-/** Walks the body once: O(text nodes · tree depth). */
+/** Walks the body once: O(nodes), each element's block ancestor found once. */
 function walk(root: HTMLElement): TextNodes {
   const nodes: Text[] = [];
   const starts: number[] = [];
   let raw = '';
   let lastBlock: Element | null = null;
   let pendingBreak = false;
+  const blocks = new Map<Element, Element | null>();
   const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT, {
     acceptNode: (node) =>
-      node instanceof Element && node.matches(SKIPPED) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT,
+      node.nodeType === Node.ELEMENT_NODE && skipped(node as Element) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT,
   });
   for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    if (node instanceof Element) {
-      if (node.tagName === 'BR') pendingBreak = true;
+    if (node.nodeType === Node.ELEMENT_NODE) {
+      if ((node as Element).tagName === 'BR') pendingBreak = true;
       continue;
     }
     const text = node as Text;
     if (!text.data) continue;
-    const block = text.parentElement?.closest(BLOCKS) ?? null;
+    const block = blockOf(text.parentElement, blocks);
     if ((pendingBreak || block !== lastBlock) && raw) raw += '\n';
     pendingBreak = false;
     lastBlock = block;
@@ -72,21 +89,42 @@ export function rawOffset(page: PageText, container: Node, offset: number): numb
   return k === undefined ? null : page.starts[k];
 }
 
-/** A Range over raw [start, end), built from a fresh walk (the DOM may have been split since `page` was read):
- * O(text nodes) per highlight, so a page with A annotations costs O(A · text nodes) to highlight. */
-export function rangeOf(start: number, end: number, root: HTMLElement = document.body): Range | null {
-  const fresh = walk(root);
-  const begin = locate(fresh, start, false);
-  const finish = locate(fresh, end, true);
-  if (!begin || !finish) return null;
+/**
+ * A Range over raw [start, end) whose ends are whole text nodes: the nodes at the two ends are split here (and
+ * `page.nodes`/`starts` updated), so Annotator's highlightText splits nothing and the next range is found in the
+ * same index. O(log nodes) to find the ends plus the array insertions: highlighting A annotations costs
+ * O(A · nodes) integer moves, never another walk of the page.
+ */
+export function rangeOf(page: PageText, start: number, end: number): Range | null {
+  const first = splitAt(page, start, false);
+  const last = splitAt(page, end, true);
+  if (first === null || last === null || last < first) return null;
   const range = document.createRange();
-  range.setStart(begin[0], begin[1]);
-  range.setEnd(finish[0], finish[1]);
+  range.setStart(page.nodes[first], 0);
+  range.setEnd(page.nodes[last], page.nodes[last].data.length);
   return range;
 }
 
+/** The index of the node that starts (or, for an end, ends) at raw offset `at`, splitting a node if needed. */
+function splitAt(page: PageText, at: number, isEnd: boolean): number | null {
+  const found = locate(page, at, isEnd);
+  if (!found) return null;
+  const [node, offset] = found;
+  let k = page.index.get(node)!;
+  if (offset > 0 && offset < node.data.length) {
+    const rest = node.splitText(offset);
+    page.nodes.splice(k + 1, 0, rest);
+    page.starts.splice(k + 1, 0, page.starts[k] + offset);
+    for (let i = k + 1; i < page.nodes.length; i += 1) page.index.set(page.nodes[i], i);
+    return isEnd ? k : k + 1;
+  }
+  if (!isEnd && offset === node.data.length) k += 1;
+  if (isEnd && offset === 0) k -= 1;
+  return k >= 0 && k < page.nodes.length ? k : null;
+}
+
 /** The text node and offset of raw index `at`; an end boundary stays in the node before a block break. */
-function locate(page: TextNodes, at: number, isEnd: boolean): [Text, number] | null {
+function locate(page: PageText, at: number, isEnd: boolean): [Text, number] | null {
   let low = 0;
   let high = page.starts.length - 1;
   while (low < high) {
