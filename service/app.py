@@ -15,7 +15,9 @@ from service.api.annotations import AnnotationController, ArticleAnnotationsCont
 from service.api.articles import ArticleController
 from service.api.auth import provide_principal, require_scope
 from service.api.body import StrictJSONRequest
+from service.api.docs import docs_assets
 from service.api.health import healthz, readyz
+from service.api.hosts import host_check
 from service.api.http import correct_allow_headers
 from service.api.idempotency import purge_expired_keys
 from service.api.observability import MetricsController, prometheus_config, request_id_middleware
@@ -62,7 +64,7 @@ def create_app(settings: Settings) -> Litestar:
         dependencies={"principal": Provide(provide_principal, sync_to_thread=False)},
     )
     app = Litestar(
-        route_handlers=[api, healthz, readyz, MetricsController],
+        route_handlers=[api, healthz, readyz, MetricsController, docs_assets()],
         dependencies={
             "pool": Provide(provide_pool, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
@@ -82,6 +84,7 @@ def create_app(settings: Settings) -> Litestar:
         request_class=StrictJSONRequest,
         middleware=[
             request_id_middleware,
+            host_check(settings),
             prometheus_config().middleware,
         ],
         debug=False,
