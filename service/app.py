@@ -18,6 +18,7 @@ from service.api.auth import provide_principal, require_scope
 from service.api.body import StrictJSONRequest
 from service.api.cache import CacheCollector, Caches, KeyCache, PageCache
 from service.api.cached_reads import HotReads
+from service.api.claims import ClaimController, ClaimMatchesController
 from service.api.docs import docs_assets
 from service.api.health import healthz, readyz
 from service.api.hosts import HostCheck, allowed_hosts, host_check
@@ -28,7 +29,14 @@ from service.api.openapi import cors_config, finalize, openapi_config
 from service.api.problems import handle_exception
 from service.api.ratelimit import RateLimiter
 from service.api.revisions import RevisionController
+from service.api.suggestions import (
+    ArticleSuggestionsController,
+    SuggestionController,
+    SuggestionEngines,
+    provide_engines,
+)
 from service.config import Settings
+from service.operations.compute import Compute
 from service.store.database import create_pool
 from service.store.notifications import ChangeListener
 
@@ -36,6 +44,11 @@ from service.store.notifications import ChangeListener
 def provide_pool(state: State) -> asyncpg.Pool:
     pool: asyncpg.Pool = state.pool
     return pool
+
+
+def provide_compute(state: State) -> Compute:
+    compute: Compute = state.compute
+    return compute
 
 
 def provide_settings(state: State) -> Settings:
@@ -73,7 +86,16 @@ def create_app(settings: Settings) -> Litestar:
 
     api = Router(
         path="/v1",
-        route_handlers=[ArticleController, ArticleAnnotationsController, AnnotationController, RevisionController],
+        route_handlers=[
+            ArticleController,
+            ArticleAnnotationsController,
+            AnnotationController,
+            RevisionController,
+            ClaimController,
+            ClaimMatchesController,
+            SuggestionController,
+            ArticleSuggestionsController,
+        ],
         guards=[require_scope],
         dependencies={"principal": Provide(provide_principal, sync_to_thread=False)},
     )
@@ -82,6 +104,8 @@ def create_app(settings: Settings) -> Litestar:
         dependencies={
             "pool": Provide(provide_pool, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
+            "compute": Provide(provide_compute, sync_to_thread=False),
+            "suggestion_engines": Provide(provide_engines, sync_to_thread=False),
         },
         exception_handlers={Exception: handle_exception},
         lifespan=[database],
@@ -90,6 +114,8 @@ def create_app(settings: Settings) -> Litestar:
                 "settings": settings,
                 "rate_limiter": limiter,
                 "auth_failure_limiter": failures,
+                "compute": Compute(settings),
+                "suggestion_engines": SuggestionEngines(),
                 "caches": caches,
                 "listener": listener,
             }

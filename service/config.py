@@ -59,6 +59,11 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     (listener down or reconnecting); while they are, a revocation drops it at once."""
     page_cache_bytes: NonNegative = 64 * 1024 * 1024
     """Memory per process for rendered annotation pages (least recently used evicted first); 0 turns it off."""
+    work_budget_ms: Positive = 3000
+    """CPU time (ms, on its worker thread) one request may spend locating quotes or re-anchoring; past it the
+    request fails with 422 work-budget-exceeded instead of holding a core (docs/anchoring.md)."""
+    compute_threads: Annotated[int, Meta(ge=1, le=64)] = 2
+    """How many such CPU-heavy steps run at once per process; the rest wait for a thread."""
     rate_limit_per_minute: NonNegative = 1200
     """Requests a minute per API key and server process (bursts up to as many); 0 turns the limit off."""
     failed_auth_per_minute: NonNegative = 30

@@ -26,7 +26,8 @@ from tests.pgbouncer import pgbouncer
 TEST_HOST = "testserver.local"  # the host of Litestar's test client
 METRICS_TOKEN = "scrape-3f9c"
 TABLES = (
-    "tenants, api_keys, articles, article_urls, article_revisions, annotations, annotation_history, idempotency_keys"
+    "tenants, api_keys, articles, article_urls, article_revisions, annotations, annotation_history, idempotency_keys, "
+    "claim_links"
 )
 
 
