@@ -29,12 +29,22 @@ def live(migrated):
         yield base, headers, article.json()
 
 
+def _serialises_as_valid(case) -> bool:
+    """A negative case whose mutation vanishes on the wire: a JSON boolean in the query string is the text
+    `true`/`false`, and `true` and `false` are verdicts (`?verdict=false` asks for claims rated false)."""
+    verdict = (case.query or {}).get("verdict")
+    values = verdict if isinstance(verdict, list) else [verdict]
+    return any(isinstance(v, bool) for v in values)
+
+
 @schema.parametrize()
 @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_every_operation_honours_the_contract(case, live):
     base, headers, article = live
     # Aim valid requests at stored resources (except deletes, which would leave nothing to aim at).
     positive = case.meta is None or case.meta.generation.mode.value == "positive"
+    if not positive and _serialises_as_valid(case):
+        return
     if positive and case.method.upper() != "DELETE" and case.path_parameters:
         if "article_id" in case.path_parameters:
             case.path_parameters["article_id"] = article["id"]
