@@ -14,6 +14,8 @@ from litestar.di import Provide
 from service.api.annotations import AnnotationController, ArticleAnnotationsController
 from service.api.articles import ArticleController
 from service.api.auth import provide_principal, require_scope
+from service.api.events import EventController, EventStreamController, require_stream_access
+from service.api.export import ExportController
 from service.api.body import StrictJSONRequest
 from service.api.health import healthz, readyz
 from service.api.http import correct_allow_headers
@@ -24,8 +26,11 @@ from service.api.problems import handle_exception
 from service.api.ratelimit import RateLimiter
 from service.api.revisions import RevisionController
 from service.api.w3c import w3c_body_middleware
+from service.api.webhooks import WebhookController
 from service.config import Settings
+from service.delivery import DeliveryWorker, purge_past_retention
 from service.store.database import create_pool
+from service.store.listener import EventListener
 
 
 def provide_pool(state: State) -> asyncpg.Pool:
@@ -42,21 +47,40 @@ def create_app(settings: Settings) -> Litestar:
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
         app.state.pool = await create_pool(settings)
-        purge = asyncio.create_task(purge_expired_keys(app.state.pool, every_seconds=600))
+        assert settings.database_url is not None  # create_pool needs one too
+        app.state.listener = listener = EventListener(settings.database_url)
+        listener.start()
+        retention = int(settings.event_retention_days * 86400)
+        tasks = [
+            asyncio.create_task(purge_expired_keys(app.state.pool, every_seconds=600)),
+            asyncio.create_task(purge_past_retention(app.state.pool, retention, every_seconds=600)),
+        ]
+        if settings.webhook_delivery:
+            tasks.append(asyncio.create_task(DeliveryWorker(app.state.pool, listener, settings).run()))
         try:
             yield
         finally:
-            purge.cancel()
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await listener.close()
             await app.state.pool.close()
 
+    principal = {"principal": Provide(provide_principal, sync_to_thread=False)}
     api = Router(
         path="/v1",
-        route_handlers=[ArticleController, ArticleAnnotationsController, AnnotationController, RevisionController],
+        route_handlers=[
+            ArticleController, ArticleAnnotationsController, AnnotationController, RevisionController,
+            EventController, WebhookController, ExportController,
+        ],
         guards=[require_scope],
-        dependencies={"principal": Provide(provide_principal, sync_to_thread=False)},
-    )
+        dependencies=principal,
+    )  # fmt: skip
+    # The event stream also takes a stream token in the query string (EventSource cannot send headers).
+    stream = Router(path="/v1", route_handlers=[EventStreamController], guards=[require_stream_access],
+                    dependencies=principal)  # fmt: skip
     app = Litestar(
-        route_handlers=[api, healthz, readyz, MetricsController],
+        route_handlers=[api, stream, healthz, readyz, MetricsController],
         dependencies={
             "pool": Provide(provide_pool, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),

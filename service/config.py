@@ -33,6 +33,24 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     rate_limit_per_minute: int = 1200
     """Requests a minute per API key and server process (bursts up to as many); 0 turns the limit off."""
     log_level: str = "info"
+    event_retention_days: float = 30
+    """How long the change feed keeps events; an older cursor is answered 410 (docs/events.md)."""
+    stream_token_ttl_seconds: int = 900
+    """How long a token from POST /v1/events/stream-tokens may open an event stream."""
+    sse_heartbeat_seconds: float = 15
+    webhook_delivery: bool = True
+    """Whether `factmark serve` runs the webhook delivery task (every replica may; they share the queue)."""
+    webhook_allow_private: bool = False
+    """Allow webhook URLs on loopback, private and link-local addresses: tests and local development only."""
+    webhook_timeout_seconds: float = 15
+    webhook_retry_schedule: tuple[float, ...] = (5, 300, 1800, 7200, 18000, 36000, 36000)
+    """Seconds before each retry after a failed attempt (each +-20 % jitter): about 27 hours in all."""
+    webhook_disable_after_seconds: float = 24 * 3600
+    """An endpoint failing without a success for this long is disabled (a `webhook.disabled` event)."""
+    webhook_concurrency: int = 16
+    """Deliveries in flight at once per process."""
+    webhook_poll_seconds: float = 1.0
+    """How often the delivery task looks for due retries when no new event wakes it."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -44,6 +62,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
             key = f"FACTMARK_{name.upper()}"
             if key in env:
                 raw[name] = env[key]
-        if isinstance(raw.get("cors_origins"), str):
-            raw["cors_origins"] = [o.strip() for o in str(raw["cors_origins"]).split(",") if o.strip()]
+        for listed in ("cors_origins", "webhook_retry_schedule"):
+            if isinstance(raw.get(listed), str):
+                raw[listed] = [o.strip() for o in str(raw[listed]).split(",") if o.strip()]
         return msgspec.convert(raw, cls, strict=False)
