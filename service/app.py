@@ -25,7 +25,6 @@ from service.api.openapi import cors_config, finalize, openapi_config
 from service.api.problems import handle_exception
 from service.api.ratelimit import RateLimiter
 from service.api.revisions import RevisionController
-from service.api.w3c import w3c_body_middleware
 from service.api.webhooks import WebhookController
 from service.config import Settings
 from service.delivery import DeliveryWorker, purge_past_retention
@@ -46,9 +45,15 @@ def provide_settings(state: State) -> Settings:
 def create_app(settings: Settings) -> Litestar:
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
-        app.state.pool = await create_pool(settings)
-        assert settings.database_url is not None  # create_pool needs one too
-        app.state.listener = listener = EventListener(settings.database_url)
+        app.state.pool = await create_pool(
+            str(settings.database_url),
+            min_size=settings.pool_min_size,
+            max_size=settings.pool_max_size,
+            connect_timeout_s=settings.connect_timeout_s,
+            statement_timeout_ms=settings.statement_timeout_ms,
+            pgbouncer=settings.pgbouncer,
+        )
+        app.state.listener = listener = EventListener(str(settings.database_url))
         listener.start()
         retention = int(settings.event_retention_days * 86400)
         tasks = [
@@ -95,7 +100,6 @@ def create_app(settings: Settings) -> Litestar:
         middleware=[
             request_id_middleware,
             prometheus_config().middleware,
-            w3c_body_middleware(settings.max_body_bytes),
         ],
         debug=False,
     )
