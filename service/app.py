@@ -14,9 +14,9 @@ from litestar.di import Provide
 from service.api.annotations import AnnotationController, ArticleAnnotationsController
 from service.api.articles import ArticleController
 from service.api.auth import provide_principal, require_scope
+from service.api.body import StrictJSONRequest
 from service.api.events import EventController, EventStreamController, require_stream_access
 from service.api.export import ExportController
-from service.api.body import StrictJSONRequest
 from service.api.health import healthz, readyz
 from service.api.http import correct_allow_headers
 from service.api.idempotency import purge_expired_keys

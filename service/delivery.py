@@ -4,7 +4,6 @@ number of replicas share the queue), sends each signed per Standard Webhooks, an
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import ipaddress
 import logging
 import socket
@@ -126,7 +125,7 @@ class DeliveryWorker:
                     # Wait for new events, a finished attempt (it may release an article's next event) or the
                     # poll interval (retries falling due).
                     waiters = [asyncio.ensure_future(signal.wait()), *in_flight]
-                    done, _ = await asyncio.wait(
+                    await asyncio.wait(
                         waiters, timeout=self._settings.webhook_poll_seconds, return_when=asyncio.FIRST_COMPLETED
                     )
                     waiters[0].cancel()
@@ -166,7 +165,8 @@ class DeliveryWorker:
             status_code = response.status_code
             outcome = outcome_of(status_code)
             if outcome is not Outcome.DELIVERED:
-                error = f"answered {status_code}" + (" (redirects are not followed)" if 300 <= status_code < 400 else "")
+                redirect = " (redirects are not followed)" if 300 <= status_code < 400 else ""
+                error = f"answered {status_code}{redirect}"
             retry_after = retry_after_seconds(status_code, response.headers.get("retry-after"), started_at)
         except (Refused, InvalidInput) as exc:
             outcome, error = Outcome.RETRY, f"refused: {exc}"
@@ -203,7 +203,8 @@ class DeliveryWorker:
             if outcome is Outcome.DISABLE:
                 reason = "the receiver answered 410 Gone"
             else:
-                since = await webhook_store.mark_endpoint_failing(connection, tenant_id, endpoint_id, result.attempted_at)
+                at = result.attempted_at
+                since = await webhook_store.mark_endpoint_failing(connection, tenant_id, endpoint_id, at)
                 limit = timedelta(seconds=self._settings.webhook_disable_after_seconds)
                 if since is not None and result.attempted_at - since >= limit:
                     reason = f"every delivery failed since {since.isoformat()}"
@@ -234,5 +235,3 @@ async def purge_past_retention(pool: asyncpg.Pool, retention_seconds: int, every
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             log.warning("could not purge events (%s)", exc.__class__.__name__)
         await asyncio.sleep(every_seconds)
-
-

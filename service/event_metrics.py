@@ -5,7 +5,9 @@ from __future__ import annotations
 from prometheus_client import Counter, Gauge, Histogram
 
 EVENTS_WRITTEN = Counter(
-    "factmark_events_written", "Events recorded by writes (counted as recorded: a write rolled back afterwards still counts)", ["type"]
+    "factmark_events_written",
+    "Events recorded by writes (counted as recorded: a write rolled back afterwards still counts)",
+    ["type"],
 )
 DELIVERY_ATTEMPTS = Counter(
     "factmark_webhook_attempts",

@@ -54,7 +54,7 @@ class WebhookInput(Struct, kw_only=True, frozen=True, forbid_unknown_fields=True
 class WebhookPatch(Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
     url: Url | UnsetType = UNSET
     event_types: EventTypes | UnsetType = UNSET
-    description: Description | None | UnsetType = UNSET
+    description: Description | UnsetType | None = UNSET
     enabled: bool | UnsetType = UNSET
     """Setting `true` again re-enables an endpoint that was disabled after failing."""
 

@@ -22,7 +22,8 @@ from service.store import keys as key_store
 from service.store.migrations import migrate
 
 TABLES = (
-    "tenants, api_keys, articles, article_urls, article_revisions, annotations, annotation_history, idempotency_keys"
+    "tenants, api_keys, articles, article_urls, article_revisions, annotations, annotation_history, idempotency_keys, "
+    "events, webhook_endpoints, webhook_deliveries, webhook_attempts, stream_tokens"
 )
 
 
@@ -75,7 +76,14 @@ async def migrated(database_url: str) -> str:
 
 @pytest.fixture(scope="session")
 def settings(migrated: str) -> Settings:
-    return Settings(database_url=migrated, pool_min_size=1, pool_max_size=8, cors_origins=("https://reader.example",))
+    # No webhook delivery in the shared app: tests of delivery start their own (tests/api/test_webhooks.py).
+    return Settings(
+        database_url=migrated,
+        pool_min_size=1,
+        pool_max_size=8,
+        cors_origins=("https://reader.example",),
+        webhook_delivery=False,
+    )
 
 
 @pytest.fixture(scope="session")

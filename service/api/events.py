@@ -4,6 +4,7 @@ stream tokens that let an EventSource (which cannot send headers) authenticate."
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
 from collections.abc import AsyncIterator
@@ -123,10 +124,8 @@ async def read_feed(
                 timeout = min(remaining, _HELD_BACK_RECHECK_SECONDS)
             elif not listener.connected.is_set():
                 timeout = min(remaining, _UNLISTENED_RECHECK_SECONDS)
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(signal.wait(), timeout)
-            except TimeoutError:
-                pass
             signal.clear()
 
 
@@ -238,14 +237,17 @@ class EventStreamController(Controller):
         access_token: Annotated[
             str | None,
             QueryParameter(
-                max_length=200, description="A token from POST /v1/events/stream-tokens, for clients that cannot "
-                "send an Authorization header (EventSource)."
+                max_length=200,
+                description="A token from POST /v1/events/stream-tokens, for clients that cannot "
+                "send an Authorization header (EventSource).",
             ),
         ] = None,
         last_event_id: Annotated[
             str | None,
             HeaderParameter(
-                name="Last-Event-ID", max_length=512, description="Sent by EventSource on reconnection: resume after it."
+                name="Last-Event-ID",
+                max_length=512,
+                description="Sent by EventSource on reconnection: resume after it.",
             ),
         ] = None,
     ) -> Stream:

@@ -59,4 +59,5 @@ class ExportController(Controller):
                 raise InvalidInput(name, "give a time zone (e.g. 2026-01-31T00:00:00Z)", actual=value.isoformat())
         if since is not None and until is not None and since >= until:
             raise InvalidInput("until", "must be later than `since`", actual=until.isoformat())
-        return Stream(ndjson_lines(pool, principal.tenant_id, since, until, offset_unit), media_type="application/x-ndjson")
+        lines = ndjson_lines(pool, principal.tenant_id, since, until, offset_unit)
+        return Stream(lines, media_type="application/x-ndjson")

@@ -9,6 +9,7 @@ from typing import Any
 
 import asyncpg
 
+from service.domain.events import EventType
 from service.domain.kinds import (
     ALL_KIND_FIELDS,
     KIND_OF,
@@ -23,6 +24,7 @@ from service.domain.offsets import OffsetUnit
 from service.domain.pointers import child
 from service.domain.spans import IndexedText, resolve_span
 from service.errors import Conflict, InvalidInput
+from service.operations import events
 from service.operations.idempotency import Answer, IdempotencyKey, remember, replayed
 from service.operations.transaction import lock_annotation, lock_article_text, write_transaction
 from service.store import annotations as annotation_store
@@ -114,6 +116,9 @@ async def create_annotations(
             return replay
         article = await lock_article_text(connection, tenant_id, article_id, exclusive=False)
         ids = await place_annotations(connection, tenant_id, article, items, unit, pointer_base)
+        await events.annotations_changed(
+            connection, tenant_id, article_id, article.revision, ids, EventType.ANNOTATION_CREATED
+        )
         if as_structs:
             by_id = await annotation_store.fetch_annotations_by_ids(connection, tenant_id, ids, "codepoint")
             created = CreatedAnnotations(article, ids, [], [by_id[i] for i in ids])
@@ -154,6 +159,9 @@ async def update_annotation(
             )
             check_links([("", kind, changes[link_field])], claims)
         await annotation_store.update_annotation(connection, tenant_id, annotation_id, changes)
+        await events.annotations_changed(
+            connection, tenant_id, current["article_id"], None, [annotation_id], EventType.ANNOTATION_UPDATED
+        )
         document = await annotation_store.fetch_document(connection, tenant_id, annotation_id, unit)
         assert document is not None  # locked above, so still there
         return document
@@ -164,8 +172,12 @@ async def delete_annotation(
 ) -> None:
     """Delete one annotation; links to it (if it is a claim) are cleared."""
     async with write_transaction(pool) as connection:
-        await lock_annotation(connection, tenant_id, annotation_id, if_match)
+        current = await lock_annotation(connection, tenant_id, annotation_id, if_match)
+        linking = await annotation_store.fetch_linking_ids(connection, tenant_id, annotation_id)
         await annotation_store.delete_annotation(connection, tenant_id, annotation_id)
+        article_id = current["article_id"]
+        await events.annotations_changed(connection, tenant_id, article_id, None, linking, EventType.ANNOTATION_UPDATED)
+        await events.annotations_deleted(connection, tenant_id, article_id, None, [annotation_id])
 
 
 async def _relocated_span(

@@ -8,12 +8,15 @@ from typing import Any
 
 import asyncpg
 
+from service.domain.events import EventType
 from service.domain.offsets import OffsetMap, OffsetUnit
 from service.domain.pointers import pointer
 from service.domain.urls import canonical_url
+from service.operations import events
 from service.operations.annotations import place_annotations
 from service.operations.idempotency import Answer, IdempotencyKey, remember, replayed
 from service.operations.transaction import lock_article_metadata, write_transaction
+from service.store import annotations as annotation_store
 from service.store import articles as article_store
 from service.wire import Article, ArticleInput
 
@@ -48,7 +51,9 @@ async def create_article(
         now = await article_store.insert_article(connection, tenant_id, article_id, metadata, data.text, length_utf16)
         await article_store.claim_urls(connection, tenant_id, article_id, every_url)
         text = article_store.ArticleText(article_id, 1, 1, data.text, now, data.url)
-        await place_annotations(connection, tenant_id, text, data.annotations, unit, pointer("annotations"))
+        ids = await place_annotations(connection, tenant_id, text, data.annotations, unit, pointer("annotations"))
+        await events.article_changed(connection, tenant_id, article_id, EventType.ARTICLE_CREATED)
+        await events.annotations_changed(connection, tenant_id, article_id, 1, ids, EventType.ANNOTATION_CREATED)
         article = await article_store.fetch_article(
             connection, tenant_id, article_id, unit, with_text=True, with_annotations=True
         )
@@ -73,6 +78,7 @@ async def update_article(
             changes["canonical_url"], every_url = canonical_urls(url, alternates)
             await article_store.claim_urls(connection, tenant_id, article_id, every_url)
         await article_store.update_article(connection, tenant_id, article_id, changes)
+        await events.article_changed(connection, tenant_id, article_id, EventType.ARTICLE_UPDATED)
         article = await article_store.fetch_article(connection, tenant_id, article_id, unit, with_text=True)
         assert article is not None  # locked above
         return article
@@ -82,4 +88,7 @@ async def delete_article(pool: asyncpg.Pool, tenant_id: uuid.UUID, article_id: u
     """Delete the article with its URLs, revisions and annotations."""
     async with write_transaction(pool) as connection:
         await lock_article_metadata(connection, tenant_id, article_id, if_match)
+        revision = await article_store.fetch_current_revision(connection, tenant_id, article_id)
+        annotation_ids = await annotation_store.fetch_ids_of_article(connection, tenant_id, article_id)
         await article_store.delete_article(connection, tenant_id, article_id)
+        await events.article_deleted(connection, tenant_id, article_id, revision, annotation_ids)

@@ -9,9 +9,11 @@ from typing import Any
 
 import asyncpg
 
+from service.domain.events import EventType
 from service.domain.ratings import needs_review_after
 from service.domain.reanchoring import Relocation, StoredAnchor, reanchor
 from service.domain.spans import IndexedText
+from service.operations import events
 from service.operations.transaction import lock_article_text, write_transaction
 from service.store import annotations as annotation_store
 from service.store import articles as article_store
@@ -42,6 +44,9 @@ async def replace_text(
         version = await article_store.insert_revision(
             connection, tenant_id, article_id, revision, text, doc.offsets.length_utf16
         )
+        await events.article_changed(connection, tenant_id, article_id, EventType.ARTICLE_TEXT_REVISED)
+        ids = [p.id for p in positions]
+        await events.annotations_changed(connection, tenant_id, article_id, revision, ids, EventType.ANNOTATION_UPDATED)
     outcomes = Counter(_outcome(r) for r in relocations.values())
     return RevisionReport(
         article_id=article_id,

@@ -89,7 +89,8 @@ LIMIT $6"""
 _HELD_BACK = """
 SELECT EXISTS (
     SELECT 1 FROM events e
-    WHERE e.tenant_id = $1 AND e.xid >= pg_snapshot_xmin(pg_current_snapshot()) AND (e.xid, e.id) > ($2::text::xid8, $3))"""
+    WHERE e.tenant_id = $1 AND e.xid >= pg_snapshot_xmin(pg_current_snapshot())
+      AND (e.xid, e.id) > ($2::text::xid8, $3))"""
 
 
 async def fetch_events_page(

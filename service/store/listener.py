@@ -63,7 +63,6 @@ class EventListener:
 
     async def _run(self) -> None:
         while True:
-            lost = asyncio.Event()
             try:
                 connection = await asyncpg.connect(self._dsn, timeout=5)
             except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
@@ -71,7 +70,8 @@ class EventListener:
                 await asyncio.sleep(self._reconnect_seconds)
                 continue
             try:
-                connection.add_termination_listener(lambda _: lost.set())
+                lost = asyncio.Event()
+                connection.add_termination_listener(lambda _, lost=lost: lost.set())  # type: ignore[misc]
                 await connection.add_listener(NOTIFY_CHANNEL, self._notified)
                 self.connected.set()
                 self._wake(None)  # anything committed while disconnected: everyone looks again

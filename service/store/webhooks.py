@@ -57,9 +57,7 @@ async def fetch_endpoints(connection: asyncpg.Connection | asyncpg.Pool, tenant_
     return [to_webhook(row) for row in rows]
 
 
-async def lock_endpoint(
-    connection: asyncpg.Connection, tenant_id: uuid.UUID, endpoint_id: uuid.UUID
-) -> Webhook | None:
+async def lock_endpoint(connection: asyncpg.Connection, tenant_id: uuid.UUID, endpoint_id: uuid.UUID) -> Webhook | None:
     row = await connection.fetchrow(
         f"SELECT {_COLUMNS} FROM webhook_endpoints WHERE tenant_id = $1 AND id = $2 FOR UPDATE", tenant_id, endpoint_id
     )
@@ -173,13 +171,15 @@ async def claim_due(pool: asyncpg.Pool, limit: int, lease_seconds: float) -> lis
     """Claim up to `limit` due deliveries for one attempt each; a worker that dies mid-attempt loses only its
     lease: the delivery is due again when the lease ends."""
     rows = await pool.fetch(_CLAIM, limit, lease_seconds)
-    return [
-        Claimed(
-            row["tenant_id"], row["endpoint_id"], row["event_id"], row["attempts"], row["url"],
-            tuple(s for s in (row["secret"], row["previous_secret"]) if s), row["body"], row["occurred_at"],
-        )  # fmt: skip
-        for row in rows
-    ]
+    return [_claimed(row) for row in rows]
+
+
+def _claimed(row: asyncpg.Record) -> Claimed:
+    secrets = tuple(s for s in (row["secret"], row["previous_secret"]) if s)
+    return Claimed(
+        row["tenant_id"], row["endpoint_id"], row["event_id"], row["attempts"], row["url"], secrets, row["body"],
+        row["occurred_at"],
+    )  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
