@@ -35,7 +35,7 @@ from service.store.listener import EventListener
 
 log = logging.getLogger("factmark.webhooks")
 _USER_AGENT = "Factmark-Webhooks/1"
-_LEASE_MARGIN_SECONDS = 30.0
+_LEASE_MARGIN_SECONDS = 5.0  # beyond the timeout: recording an attempt takes milliseconds
 _DEPTH_EVERY_SECONDS = 5.0
 
 

@@ -62,8 +62,9 @@ class Receiver:
 
 
 @contextmanager
-def receiver(**options: Any) -> Iterator[Receiver]:
-    state = Receiver(port=free_port(), **options)
+def receiver(port: int | None = None, **options: Any) -> Iterator[Receiver]:
+    """A receiver listening on `port` (default: a free one) until the block ends."""
+    state = Receiver(port=port or free_port(), **options)
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
