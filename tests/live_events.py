@@ -67,7 +67,7 @@ def receiver(port: int | None = None, **options: Any) -> Iterator[Receiver]:
     state = Receiver(port=port or free_port(), **options)
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("content-length", "0")))
             delivery = Delivery({k.lower(): v for k, v in self.headers.items()}, body, json.loads(body))
             with state.lock:

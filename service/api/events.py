@@ -8,7 +8,7 @@ import contextlib
 import time
 import uuid
 from collections.abc import AsyncIterator
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, get, post
@@ -157,7 +157,7 @@ class EventController(Controller):
             pool, request.app.state.listener, principal.tenant_id, position, limit, wanted, article_id, wait
         )
         next_cursor = cursor_of(page.rows[-1].position) if page.rows else (after or cursor_of(START))
-        items = cast("list[Any]", [msgspec.Raw(row.document) for row in page.rows])
+        items: list[Any] = [msgspec.Raw(row.document) for row in page.rows]
         return EventPage(items=items, next_cursor=next_cursor)
 
     @post(

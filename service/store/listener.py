@@ -71,7 +71,7 @@ class EventListener:
                 continue
             try:
                 lost = asyncio.Event()
-                connection.add_termination_listener(lambda _, lost=lost: lost.set())  # type: ignore[misc]
+                connection.add_termination_listener(lambda _, lost=lost: lost.set())
                 await connection.add_listener(NOTIFY_CHANNEL, self._notified)
                 self.connected.set()
                 self._wake(None)  # anything committed while disconnected: everyone looks again
