@@ -3,12 +3,11 @@ delivery attempts, and send a test event."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Any
 
 import msgspec
-from litestar import Controller, Response, delete, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import JSONBody
 
 from service.api.auth import CurrentPrincipal
@@ -19,16 +18,18 @@ from service.api.http import (
     IfMatchHeader,
     LimitParam,
     Pool,
-    check_if_match,
+    answer_response,
     decode_cursor,
     encode_cursor,
     etag,
     given_fields,
     problem_responses,
 )
+from service.api.idempotency import IdempotencyKeyHeader, idempotency_key
 from service.delivery import check_webhook_url
-from service.domain.webhooks import generate_secret
 from service.errors import NotFound
+from service.operations import webhooks as webhook_operations
+from service.operations.idempotency import Answer
 from service.store import webhooks as webhook_store
 from service.wire_events import (
     DeliveryAttempt,
@@ -49,10 +50,6 @@ def _answer(webhook: Webhook, status_code: int = 200) -> Response[Webhook]:
     return Response(webhook, status_code=status_code, headers={"ETag": etag(webhook.version)})
 
 
-def _with_secret(webhook: Webhook, secret: str) -> WebhookWithSecret:
-    return WebhookWithSecret(**msgspec.structs.asdict(webhook), secret=secret)
-
-
 class WebhookController(Controller):
     path = "/webhooks"
     tags = ["webhooks"]
@@ -66,15 +63,28 @@ class WebhookController(Controller):
         summary="Register an endpoint; the answer shows its signing secret, once",
     )
     async def create(
-        self, data: JSONBody[WebhookInput], principal: CurrentPrincipal, pool: Pool, settings: CurrentSettings
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[WebhookInput],
+        principal: CurrentPrincipal,
+        pool: Pool,
+        settings: CurrentSettings,
+        idempotency_key_header: IdempotencyKeyHeader = None,
     ) -> Response[WebhookWithSecret]:
         await check_webhook_url(data.url, settings.webhook_allow_private)
-        secret = generate_secret()
         values = msgspec.structs.asdict(data)
         values["event_types"] = list(dict.fromkeys(data.event_types))
-        webhook = await webhook_store.insert_endpoint(pool, principal.tenant_id, uuid.uuid4(), values, secret)
-        headers = {"ETag": etag(webhook.version), "Location": f"/v1/webhooks/{webhook.id}"}
-        return Response(_with_secret(webhook, secret), status_code=201, headers=headers)
+
+        def present(webhook: WebhookWithSecret) -> Answer:
+            headers = {"ETag": etag(webhook.version), "Location": f"/v1/webhooks/{webhook.id}"}
+            return Answer(msgspec.json.encode(webhook), 201, headers)
+
+        answer = await webhook_operations.create_webhook(
+            pool, principal.tenant_id, values,
+            idempotency=await idempotency_key(request, idempotency_key_header, settings.idempotency_ttl_seconds),
+            present=present,
+        )  # fmt: skip
+        return answer_response(answer)
 
     @get("/", operation_id="listWebhooks", responses=problem_responses(), opt=_ADMIN, summary="List endpoints")
     async def list_webhooks(self, principal: CurrentPrincipal, pool: Pool) -> WebhookPage:
@@ -114,12 +124,7 @@ class WebhookController(Controller):
             await check_webhook_url(changes["url"], settings.webhook_allow_private)
         if "event_types" in changes:
             changes["event_types"] = list(dict.fromkeys(changes["event_types"]))
-        async with pool.acquire() as connection, connection.transaction():
-            current = await webhook_store.lock_endpoint(connection, principal.tenant_id, webhook_id)
-            if current is None:
-                raise NotFound(f"no webhook {webhook_id}")
-            check_if_match(if_match, current.version)
-            webhook = await webhook_store.update_endpoint(connection, principal.tenant_id, webhook_id, changes)
+        webhook = await webhook_operations.update_webhook(pool, principal.tenant_id, webhook_id, changes, if_match)
         return _answer(webhook)
 
     @delete(
@@ -131,10 +136,7 @@ class WebhookController(Controller):
         summary="Remove an endpoint with its pending deliveries and log",
     )
     async def remove(self, webhook_id: Id, principal: CurrentPrincipal, pool: Pool) -> None:
-        async with pool.acquire() as connection, connection.transaction():
-            if await webhook_store.lock_endpoint(connection, principal.tenant_id, webhook_id) is None:
-                raise NotFound(f"no webhook {webhook_id}")
-            await webhook_store.delete_endpoint(connection, principal.tenant_id, webhook_id)
+        await webhook_operations.delete_webhook(pool, principal.tenant_id, webhook_id)
 
     @post(
         "/{webhook_id:uuid}/rotate-secret",
@@ -148,11 +150,8 @@ class WebhookController(Controller):
         self, webhook_id: Id, principal: CurrentPrincipal, pool: Pool, data: JSONBody[SecretRotation | None] = None
     ) -> Response[WebhookWithSecret]:
         overlap = (data or SecretRotation()).overlap_seconds
-        secret = generate_secret()
-        webhook = await webhook_store.rotate_secret(pool, principal.tenant_id, webhook_id, secret, overlap)
-        if webhook is None:
-            raise NotFound(f"no webhook {webhook_id}")
-        return Response(_with_secret(webhook, secret), headers={"ETag": etag(webhook.version)})
+        webhook = await webhook_operations.rotate_secret(pool, principal.tenant_id, webhook_id, overlap)
+        return Response(webhook, headers={"ETag": etag(webhook.version)})
 
     @get(
         "/{webhook_id:uuid}/deliveries",
@@ -183,15 +182,11 @@ class WebhookController(Controller):
     @post(
         "/{webhook_id:uuid}/test",
         operation_id="testWebhook",
-        responses=problem_responses(404),
+        responses=problem_responses(404, 409),
         opt=_ADMIN,
         status_code=202,
         summary="Queue a `webhook.test` event for this endpoint alone",
     )
     async def test(self, webhook_id: Id, principal: CurrentPrincipal, pool: Pool) -> TestDelivery:
-        webhook = await webhook_store.fetch_endpoint(pool, principal.tenant_id, webhook_id)
-        if webhook is None:
-            raise NotFound(f"no webhook {webhook_id}")
-        data: dict[str, Any] = {"webhook_id": str(webhook.id), "message": "a test delivery from Factmark"}
-        event_id = await webhook_store.queue_test(pool, principal.tenant_id, webhook_id, msgspec.json.encode(data))
+        event_id = await webhook_operations.send_test(pool, principal.tenant_id, webhook_id)
         return TestDelivery(event_id=str(event_id))

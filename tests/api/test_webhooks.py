@@ -99,3 +99,19 @@ async def test_a_deleted_endpoint_is_gone(client, tenant):
 async def test_unknown_event_types_are_refused(client, tenant):
     answer = await register(client, tenant, event_types=["article.exploded"])
     assert answer.status_code == 422 or answer.status_code == 400
+
+
+async def test_a_retried_registration_with_an_idempotency_key_registers_once(client, tenant):
+    headers = {**tenant.headers("admin"), "Idempotency-Key": "register-cms-hook"}
+    body = {"url": "https://93.184.215.14/hooks"}
+    first = await client.post("/v1/webhooks", json=body, headers=headers)
+    again = await client.post("/v1/webhooks", json=body, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json() and again.headers["idempotent-replayed"] == "true"
+    assert len((await client.get("/v1/webhooks", headers=tenant.headers("admin"))).json()["items"]) == 1
+
+
+async def test_a_disabled_endpoint_cannot_be_tested(client, tenant):
+    created = (await register(client, tenant, enabled=False)).json()
+    answer = await client.post(f"/v1/webhooks/{created['id']}/test", headers=tenant.headers("admin"))
+    assert answer.status_code == 409
