@@ -76,13 +76,14 @@ async def migrated(database_url: str) -> str:
 
 @pytest.fixture(scope="session")
 def settings(migrated: str) -> Settings:
-    # No webhook delivery in the shared app: tests of delivery start their own (tests/api/test_webhooks.py).
+    # No webhook delivery in the shared app: tests of delivery run live servers (tests/test_webhooks_live.py).
     return Settings(
         database_url=migrated,
         pool_min_size=1,
         pool_max_size=8,
         cors_origins=("https://reader.example",),
         webhook_delivery=False,
+        failed_auth_per_minute=0,  # the auth matrix fails on purpose; tests/api/test_auth.py checks the limit
     )
 
 

@@ -120,7 +120,7 @@ async def create_annotations(
             connection, tenant_id, article_id, article.revision, ids, EventType.ANNOTATION_CREATED
         )
         if as_structs:
-            by_id = await annotation_store.fetch_annotations_by_ids(connection, tenant_id, ids, "codepoint")
+            by_id = await annotation_store.fetch_annotations_by_ids(connection, tenant_id, ids, OffsetUnit.CODEPOINT)
             created = CreatedAnnotations(article, ids, [], [by_id[i] for i in ids])
         else:
             documents = await annotation_store.fetch_documents_by_ids(connection, tenant_id, ids, unit)
