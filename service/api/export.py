@@ -52,7 +52,7 @@ class ExportController(Controller):
         pool: Pool,
         since: WhenParam = None,
         until: WhenParam = None,
-        offset_unit: OffsetUnitParam = "codepoint",
+        offset_unit: OffsetUnitParam = OffsetUnit.CODEPOINT,
     ) -> Stream:
         for name, value in (("since", since), ("until", until)):
             if value is not None and value.tzinfo is None:

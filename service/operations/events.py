@@ -10,6 +10,7 @@ import asyncpg
 import msgspec
 
 from service.domain.events import EventType, NewEvent, deleted_data
+from service.domain.offsets import OffsetUnit
 from service.store import annotations as annotation_store
 from service.store import articles as article_store
 from service.store.events import record_events
@@ -19,7 +20,7 @@ async def article_changed(
     connection: asyncpg.Connection, tenant_id: uuid.UUID, article_id: uuid.UUID, event_type: EventType
 ) -> None:
     """Record `article.created|updated|text_revised` with the article as GET /v1/articles/{id} answers now."""
-    article = await article_store.fetch_article(connection, tenant_id, article_id, "codepoint", True)
+    article = await article_store.fetch_article(connection, tenant_id, article_id, OffsetUnit.CODEPOINT, True)
     assert article is not None  # written (and locked) by the caller's transaction
     event = NewEvent(event_type, msgspec.json.encode(article), article_id, None, article.revision)
     await record_events(connection, tenant_id, [event])
@@ -39,7 +40,7 @@ async def annotations_changed(
     if not ids:
         return
     revision = revision or await article_store.fetch_current_revision(connection, tenant_id, article_id)
-    documents = await annotation_store.fetch_documents_by_ids(connection, tenant_id, ids, "codepoint")
+    documents = await annotation_store.fetch_documents_by_ids(connection, tenant_id, ids, OffsetUnit.CODEPOINT)
     events = [NewEvent(event_type, documents[i], article_id, i, revision) for i in ids]
     await record_events(connection, tenant_id, events)
 
