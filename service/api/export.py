@@ -19,9 +19,22 @@ from service.errors import InvalidInput
 from service.store.export import export_articles
 
 WhenParam = Annotated[
-    datetime | None,
-    QueryParameter(description="RFC 3339 time: articles whose last change (theirs or an annotation's) is in range."),
+    str | None,
+    QueryParameter(
+        max_length=40,
+        pattern=r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([Zz]|[+-]\d{2}:\d{2})$",
+        description="RFC 3339 time with a zone: articles whose last change (theirs or an annotation's) is in range.",
+    ),
 ]
+
+
+def _moment(name: str, value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise InvalidInput(name, f"not an RFC 3339 time: {exc}", actual=value) from exc
 
 
 async def ndjson_lines(
@@ -54,10 +67,8 @@ class ExportController(Controller):
         until: WhenParam = None,
         offset_unit: OffsetUnitParam = OffsetUnit.CODEPOINT,
     ) -> Stream:
-        for name, value in (("since", since), ("until", until)):
-            if value is not None and value.tzinfo is None:
-                raise InvalidInput(name, "give a time zone (e.g. 2026-01-31T00:00:00Z)", actual=value.isoformat())
-        if since is not None and until is not None and since >= until:
-            raise InvalidInput("until", "must be later than `since`", actual=until.isoformat())
-        lines = ndjson_lines(pool, principal.tenant_id, since, until, offset_unit)
+        start, end = _moment("since", since), _moment("until", until)
+        if start is not None and end is not None and start >= end:
+            raise InvalidInput("until", "must be later than `since`", actual=until)
+        lines = ndjson_lines(pool, principal.tenant_id, start, end, offset_unit)
         return Stream(lines, media_type="application/x-ndjson")

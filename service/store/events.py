@@ -13,6 +13,7 @@ from service.domain.events import EventType, NewEvent, Position
 from service.event_metrics import EVENTS_WRITTEN
 
 NOTIFY_CHANNEL = "factmark_events"
+PURGE_BATCH = 1000
 
 _UTC = "to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 # An event as the API shows it (feed item, SSE data, webhook body), rendered by PostgreSQL.
@@ -128,9 +129,21 @@ async def count_events(connection: asyncpg.Connection | asyncpg.Pool, tenant_id:
 
 
 async def purge_events(connection: asyncpg.Connection | asyncpg.Pool, retention_seconds: int) -> int:
-    """Delete events past retention (their deliveries and attempts go with them) and expired stream tokens."""
-    status: str = await connection.execute(
-        "DELETE FROM events WHERE occurred_at < now() - make_interval(secs => $1)", retention_seconds
-    )
+    """Delete events past retention (their deliveries and attempts go with them) and expired stream tokens.
+
+    In batches of PURGE_BATCH, each its own short transaction: a long delete would hold a transaction id and
+    with it the feed's horizon (see _FEED) for its whole duration."""
+    deleted = 0
+    while True:
+        status: str = await connection.execute(
+            """DELETE FROM events WHERE (tenant_id, id) IN (
+                   SELECT tenant_id, id FROM events WHERE occurred_at < now() - make_interval(secs => $1) LIMIT $2)""",
+            retention_seconds,
+            PURGE_BATCH,
+        )
+        count = int(status.split()[-1])
+        deleted += count
+        if count < PURGE_BATCH:
+            break
     await connection.execute("DELETE FROM stream_tokens WHERE expires_at < now()")
-    return int(status.split()[-1])
+    return deleted
