@@ -235,3 +235,22 @@ async def test_two_replicas_deliver_each_event_once_per_endpoint(migrated, serve
         for article in articles:
             titles = [d.event["data"]["title"] for d in hook.requests if d.event["article_id"] == article["id"]]
             assert titles == [f"take {n}" for n in range(10)]
+
+
+async def test_a_paused_endpoint_keeps_its_queue_and_sends_it_when_enabled_again(server, db):
+    tenant = await make_tenant(db, "Baltic Times")
+    port = free_port()
+    webhook = register(server, tenant.admin, f"http://127.0.0.1:{port}/hooks", event_types=["article.created"])
+    path = f"/v1/webhooks/{webhook['id']}"
+    queued = new_article(server, tenant.write, 30)
+    time.sleep(0.5)  # refused a few times: nothing listens yet
+    write(server, tenant.admin, "PATCH", path, {"enabled": False})
+    new_article(server, tenant.write, 31)  # not queued: the endpoint is paused
+    with receiver(port) as hooks:
+        hooks.secrets = [webhook["secret"]]
+        time.sleep(1.0)
+        assert hooks.requests == []
+        write(server, tenant.admin, "PATCH", path, {"enabled": True})
+        (delivery,) = hooks.wait_for(1)
+        time.sleep(0.5)
+    assert delivery.event["article_id"] == queued["id"] and len(hooks.requests) == 1

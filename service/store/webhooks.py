@@ -148,6 +148,8 @@ due AS (
     SELECT d.tenant_id, d.endpoint_id, d.event_id
     FROM webhook_deliveries d, horizon h
     WHERE d.state = 'pending' AND d.next_attempt_at <= now() AND d.event_xid < h.xmin
+      AND EXISTS (SELECT 1 FROM webhook_endpoints w
+                  WHERE w.tenant_id = d.tenant_id AND w.id = d.endpoint_id AND w.enabled)
       AND NOT EXISTS (
           SELECT 1 FROM webhook_deliveries p
           WHERE p.tenant_id = d.tenant_id AND p.endpoint_id = d.endpoint_id AND p.article_id = d.article_id

@@ -8,7 +8,8 @@ async def test_the_purge_deletes_only_events_past_retention_in_batches(client, d
     await client.post("/v1/articles", json=riga_article())
     total = await db.fetchval("SELECT count(*) FROM events")
     await db.execute(
-        "UPDATE events SET occurred_at = now() - interval '40 days' WHERE id IN (SELECT id FROM events ORDER BY id LIMIT 3)"
+        "UPDATE events SET occurred_at = now() - interval '40 days'"
+        " WHERE id IN (SELECT id FROM events ORDER BY id LIMIT 3)"
     )
     monkeypatch.setattr(event_store, "PURGE_BATCH", 2)
     assert await event_store.purge_events(db, 30 * 86400) == 3
