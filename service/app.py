@@ -53,7 +53,7 @@ def create_app(settings: Settings) -> Litestar:
             statement_timeout_ms=settings.statement_timeout_ms,
             pgbouncer=settings.pgbouncer,
         )
-        app.state.listener = listener = EventListener(str(settings.database_url))
+        app.state.listener = listener = EventListener(str(settings.direct_database_url or settings.database_url))
         listener.start()
         retention = int(settings.event_retention_days * 86400)
         tasks = [

@@ -25,6 +25,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     pool_max_size: int = 10
     pgbouncer: bool = False
     """Behind PgBouncer in transaction mode: no server-side prepared statement cache."""
+    direct_database_url: str | None = None
+    """A connection straight to PostgreSQL (never through PgBouncer), for LISTEN; default: `database_url`."""
     statement_timeout_ms: int = 15_000
     connect_timeout_s: float = 5.0
     max_body_bytes: int = 32 * 1024 * 1024
