@@ -163,3 +163,36 @@ async def test_an_eventsource_authenticates_with_a_stream_token(server, db):
     refused = httpx.get(f"{server}/v1/events/stream?access_token=fmst_0123456789abcdef_nope")
     assert refused.status_code == 401
     assert httpx.get(f"{server}/v1/events?access_token={token}").status_code == 401  # only the stream takes it
+
+
+async def test_concurrent_changes_of_one_annotation_come_out_in_the_order_they_were_made(server, db):
+    tenant = await make_tenant(db, "Baltic Times")
+    async with httpx.AsyncClient(base_url=server, headers=tenant.headers("write"), timeout=30) as http:
+        body = riga_article(url="https://news.example.com/2026/12/live-one-claim")
+        article = (await http.post("/v1/articles", json=body)).json()
+        claim = next(a for a in article["annotations"] if a["kind"] == "claim")
+
+        async def edit(n: int) -> None:
+            for m in range(5):
+                answer = await http.patch(f"/v1/annotations/{claim['id']}", json={"note": f"{n}.{m}"})
+                assert answer.status_code == 200
+
+        await asyncio.gather(*(edit(n) for n in range(10)))
+    events, _ = read_feed(server, tenant.read, types="annotation.updated", limit=500)
+    versions = [e["data"]["version"] for e in events if e["annotation_id"] == claim["id"]]
+    assert versions == list(range(2, 52))
+
+
+async def test_concurrent_changes_of_one_article_come_out_in_the_order_they_were_made(server, db):
+    tenant = await make_tenant(db, "Baltic Times")
+    async with httpx.AsyncClient(base_url=server, headers=tenant.headers("write"), timeout=30) as http:
+        article = (await http.post("/v1/articles", json=article_body(40))).json()
+
+        async def edit(n: int) -> None:
+            for m in range(5):
+                answer = await http.patch(f"/v1/articles/{article['id']}", json={"title": f"take {n}.{m}"})
+                assert answer.status_code == 200
+
+        await asyncio.gather(*(edit(n) for n in range(10)))
+    events, _ = read_feed(server, tenant.read, types="article.updated", limit=500)
+    assert [e["data"]["version"] for e in events] == list(range(2, 52))

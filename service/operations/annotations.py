@@ -28,6 +28,7 @@ from service.operations import events
 from service.operations.idempotency import Answer, IdempotencyKey, remember, replayed
 from service.operations.transaction import lock_annotation, lock_article_text, write_transaction
 from service.store import annotations as annotation_store
+from service.store import events as event_store
 from service.store.articles import ArticleText
 from service.wire import KIND_FIELDS, Annotation, AnnotationInput, ClaimInput
 
@@ -112,6 +113,7 @@ async def create_annotations(
 ) -> Answer:
     """Store `items` on the article, all or nothing; the answer `present` makes of them is stored for replay."""
     async with write_transaction(pool) as connection:
+        await event_store.take_article_place(connection, tenant_id, article_id)
         if replay := await replayed(connection, tenant_id, idempotency):
             return replay
         article = await lock_article_text(connection, tenant_id, article_id, exclusive=False)

@@ -18,6 +18,7 @@ from service.operations.idempotency import Answer, IdempotencyKey, remember, rep
 from service.operations.transaction import lock_article_metadata, write_transaction
 from service.store import annotations as annotation_store
 from service.store import articles as article_store
+from service.store import events as event_store
 from service.wire import Article, ArticleInput
 
 
@@ -71,6 +72,7 @@ async def update_article(
 ) -> Article:
     """Change metadata and URLs (a PATCH body's sent fields); annotations are untouched."""
     async with write_transaction(pool) as connection:
+        await event_store.take_article_place(connection, tenant_id, article_id)
         current = await lock_article_metadata(connection, tenant_id, article_id, if_match)
         if "url" in changes or "alternate_urls" in changes:
             url = changes.get("url", current["url"])
@@ -87,6 +89,7 @@ async def update_article(
 async def delete_article(pool: asyncpg.Pool, tenant_id: uuid.UUID, article_id: uuid.UUID, if_match: str | None) -> None:
     """Delete the article with its URLs, revisions and annotations."""
     async with write_transaction(pool) as connection:
+        await event_store.take_article_place(connection, tenant_id, article_id)
         await lock_article_metadata(connection, tenant_id, article_id, if_match)
         revision = await article_store.fetch_current_revision(connection, tenant_id, article_id)
         annotation_ids = await annotation_store.fetch_ids_of_article(connection, tenant_id, article_id)

@@ -17,6 +17,7 @@ from service.operations import events
 from service.operations.transaction import lock_article_text, write_transaction
 from service.store import annotations as annotation_store
 from service.store import articles as article_store
+from service.store import events as event_store
 from service.store.annotations import StoredPosition
 from service.wire import AnchorCounts, RevisionReport
 
@@ -26,6 +27,7 @@ async def replace_text(
 ) -> RevisionReport:
     """Store `text` as a new revision and re-anchor every annotation; the same text again changes nothing."""
     async with write_transaction(pool) as connection:
+        await event_store.take_article_place(connection, tenant_id, article_id)
         current = await lock_article_text(connection, tenant_id, article_id, exclusive=True, if_match=if_match)
         positions = await annotation_store.lock_positions(connection, tenant_id, article_id)
         if text == current.text:  # a retried PUT: nothing moves, no new revision

@@ -63,6 +63,29 @@ async def record_events(connection: asyncpg.Connection, tenant_id: uuid.UUID, ev
     )
 
 
+# The feed orders by transaction id, which PostgreSQL assigns at a transaction's first row lock or write, and
+# assigns it *before* the lock is granted: two writers of one article can take their ids in one order and the
+# article's lock in the other, and their events would come out in the wrong order. A transaction-level
+# advisory lock assigns no id, so every write of an article takes this one first: writers of one article pass
+# it in turn, and each gets its id after the previous one committed (tests/test_events_live.py).
+_ARTICLE_PLACE = "SELECT pg_advisory_xact_lock(hashtextextended($1::uuid::text || '/' || $2::uuid::text, 0))"
+
+
+async def take_article_place(connection: asyncpg.Connection, tenant_id: uuid.UUID, article_id: uuid.UUID) -> None:
+    """Queue this write behind the article's other writers; the first statement of its transaction."""
+    await connection.execute(_ARTICLE_PLACE, tenant_id, article_id)
+
+
+async def take_annotation_place(connection: asyncpg.Connection, tenant_id: uuid.UUID, annotation_id: uuid.UUID) -> None:
+    """take_article_place for the article of this annotation (none if the annotation does not exist)."""
+    await connection.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended(tenant_id::text || '/' || article_id::text, 0))"
+        " FROM annotations WHERE tenant_id = $1 AND id = $2",
+        tenant_id,
+        annotation_id,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class FeedRow:
     document: bytes
