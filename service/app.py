@@ -15,9 +15,12 @@ from service.api.annotations import AnnotationController, ArticleAnnotationsCont
 from service.api.articles import ArticleController
 from service.api.auth import provide_principal, require_scope
 from service.api.body import StrictJSONRequest
+from service.api.claims import ClaimController, ClaimMatchesController
+from service.api.docs import docs_assets
 from service.api.events import EventController, EventStreamController, require_stream_access
 from service.api.export import ExportController
 from service.api.health import healthz, readyz
+from service.api.hosts import host_check
 from service.api.http import correct_allow_headers
 from service.api.idempotency import purge_expired_keys
 from service.api.observability import MetricsController, prometheus_config, request_id_middleware
@@ -25,9 +28,16 @@ from service.api.openapi import cors_config, finalize, openapi_config
 from service.api.problems import handle_exception
 from service.api.ratelimit import RateLimiter
 from service.api.revisions import RevisionController
+from service.api.suggestions import (
+    ArticleSuggestionsController,
+    SuggestionController,
+    SuggestionEngines,
+    provide_engines,
+)
 from service.api.webhooks import WebhookController
 from service.config import Settings
 from service.delivery import DeliveryWorker, purge_past_retention
+from service.operations.compute import Compute
 from service.store.database import create_pool
 from service.store.listener import EventListener
 
@@ -35,6 +45,11 @@ from service.store.listener import EventListener
 def provide_pool(state: State) -> asyncpg.Pool:
     pool: asyncpg.Pool = state.pool
     return pool
+
+
+def provide_compute(state: State) -> Compute:
+    compute: Compute = state.compute
+    return compute
 
 
 def provide_settings(state: State) -> Settings:
@@ -75,8 +90,17 @@ def create_app(settings: Settings) -> Litestar:
     api = Router(
         path="/v1",
         route_handlers=[
-            ArticleController, ArticleAnnotationsController, AnnotationController, RevisionController,
-            EventController, WebhookController, ExportController,
+            ArticleController,
+            ArticleAnnotationsController,
+            AnnotationController,
+            RevisionController,
+            ClaimController,
+            ClaimMatchesController,
+            SuggestionController,
+            ArticleSuggestionsController,
+            EventController,
+            WebhookController,
+            ExportController,
         ],
         guards=[require_scope],
         dependencies=principal,
@@ -85,10 +109,12 @@ def create_app(settings: Settings) -> Litestar:
     stream = Router(path="/v1", route_handlers=[EventStreamController], guards=[require_stream_access],
                     dependencies=principal)  # fmt: skip
     app = Litestar(
-        route_handlers=[api, stream, healthz, readyz, MetricsController],
+        route_handlers=[api, stream, healthz, readyz, MetricsController, docs_assets()],
         dependencies={
             "pool": Provide(provide_pool, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
+            "compute": Provide(provide_compute, sync_to_thread=False),
+            "suggestion_engines": Provide(provide_engines, sync_to_thread=False),
         },
         exception_handlers={Exception: handle_exception},
         lifespan=[database],
@@ -97,6 +123,8 @@ def create_app(settings: Settings) -> Litestar:
                 "settings": settings,
                 "rate_limiter": RateLimiter(settings.rate_limit_per_minute),
                 "auth_failure_limiter": RateLimiter(settings.failed_auth_per_minute),
+                "compute": Compute(settings),
+                "suggestion_engines": SuggestionEngines(),
             }
         ),
         cors_config=cors_config(settings),
@@ -105,6 +133,7 @@ def create_app(settings: Settings) -> Litestar:
         request_class=StrictJSONRequest,
         middleware=[
             request_id_middleware,
+            host_check(settings),
             prometheus_config().middleware,
         ],
         debug=False,

@@ -10,7 +10,6 @@ from typing import Any
 
 from litestar.config.cors import CORSConfig
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import (
     Components,
     Discriminator,
@@ -23,6 +22,7 @@ from litestar.openapi.spec import (
 )
 
 from service import __version__
+from service.api.docs import docs_render_plugins
 from service.config import Settings
 from service.domain.offsets import OffsetUnit
 from service.wire import (
@@ -35,6 +35,7 @@ from service.wire import (
     Kind,
     Origin,
     Qualifier,
+    Review,
     SourceType,
     Verdict,
 )
@@ -58,7 +59,7 @@ def openapi_config() -> OpenAPIConfig:
             "problem+json. Authenticate with `Authorization: Bearer <API key>`."
         ),
         path="/docs",
-        render_plugins=[ScalarRenderPlugin(path="/"), SwaggerRenderPlugin(path="/swagger")],
+        render_plugins=docs_render_plugins(),
         components=Components(
             security_schemes={"apiKey": SecurityScheme(type="http", scheme="bearer", description="A Factmark API key")}
         ),
@@ -200,7 +201,7 @@ PUBLIC_PATHS = ("/healthz", "/readyz")
 
 
 # The StrEnums of the API: Litestar publishes each as a named component itself.
-_ENUMS: tuple[type[StrEnum], ...] = (Verdict, SourceType, Qualifier, Origin, AnchorStatus, Kind, OffsetUnit)
+_ENUMS: tuple[type[StrEnum], ...] = (Verdict, SourceType, Qualifier, Origin, AnchorStatus, Kind, OffsetUnit, Review)
 
 
 def _clean_enum_components(document: OpenAPI) -> None:
