@@ -118,3 +118,18 @@ async def test_a_cursor_older_than_retention_is_gone(client, db):
     answer = await client.get("/v1/events", params={"after": page["next_cursor"]})
     assert answer.status_code == 410
     assert "retention" in answer.json()["detail"]
+
+
+async def test_stored_suggestions_and_their_review_are_events(client):
+    article = (await client.post("/v1/articles", json=article_body(8))).json()
+    _, cursor = await read_all(client)
+    stored = (await client.post(f"/v1/articles/{article['id']}/suggestions")).json()["items"]
+    assert stored
+    items, cursor = await read_all(client, cursor)
+    assert [i["type"] for i in items] == ["annotation.created"] * len(stored)
+    assert {i["annotation_id"] for i in items} == {a["id"] for a in stored}
+    assert all(i["data"]["origin"] == "machine" for i in items)
+    reviewed = await client.patch(f"/v1/annotations/{stored[0]['id']}", json={"review": "accepted"})
+    assert reviewed.status_code == 200, reviewed.text
+    items, _ = await read_all(client, cursor)
+    assert [(i["type"], i["data"]["review"]) for i in items] == [("annotation.updated", "accepted")]
