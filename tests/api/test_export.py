@@ -3,6 +3,7 @@
 import json
 from datetime import datetime, timedelta
 
+from tests.conftest import METRICS_TOKEN
 from tests.fixtures import riga_article
 
 
@@ -42,7 +43,7 @@ async def test_since_and_until_select_by_the_last_change(client):
 
 async def test_metrics_count_events_written(client):
     await client.post("/v1/articles", json=riga_article(url="https://news.example.com/m", annotations=[]))
-    metrics = (await client.get("/metrics")).text
+    metrics = (await client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})).text
     assert 'factmark_events_written_total{type="article.created"}' in metrics
     for name in ("factmark_webhook_attempts", "factmark_webhook_delivery_lag_seconds", "factmark_webhook_queue_depth"):
         assert name in metrics
