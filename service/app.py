@@ -10,17 +10,20 @@ import asyncpg
 from litestar import Litestar, Router
 from litestar.datastructures import State
 from litestar.di import Provide
+from prometheus_client import REGISTRY
 
 from service.api.annotations import AnnotationController, ArticleAnnotationsController
 from service.api.articles import ArticleController
 from service.api.auth import provide_principal, require_scope
 from service.api.body import StrictJSONRequest
+from service.api.cache import CacheCollector, Caches, KeyCache, PageCache
+from service.api.cached_reads import HotReads
 from service.api.claims import ClaimController, ClaimMatchesController
 from service.api.docs import docs_assets
 from service.api.events import EventController, EventStreamController, require_stream_access
 from service.api.export import ExportController
 from service.api.health import healthz, readyz
-from service.api.hosts import host_check
+from service.api.hosts import HostCheck, allowed_hosts, host_check
 from service.api.http import correct_allow_headers
 from service.api.idempotency import purge_expired_keys
 from service.api.observability import MetricsController, prometheus_config, request_id_middleware
@@ -40,6 +43,7 @@ from service.delivery import DeliveryWorker, purge_past_retention
 from service.operations.compute import Compute
 from service.store.database import create_pool
 from service.store.listener import EventListener
+from service.store.notifications import ChangeListener
 
 
 def provide_pool(state: State) -> asyncpg.Pool:
@@ -58,6 +62,11 @@ def provide_settings(state: State) -> Settings:
 
 
 def create_app(settings: Settings) -> Litestar:
+    caches = Caches(KeyCache(settings.key_cache_ttl_s), PageCache(settings.page_cache_bytes))
+    listener = ChangeListener(settings.session_database_url, caches)
+    limiter = RateLimiter(settings.rate_limit_per_minute)
+    failures = RateLimiter(settings.failed_auth_per_minute)
+
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
         app.state.pool = await create_pool(
@@ -68,22 +77,28 @@ def create_app(settings: Settings) -> Litestar:
             statement_timeout_ms=settings.statement_timeout_ms,
             pgbouncer=settings.pgbouncer,
         )
-        app.state.listener = listener = EventListener(str(settings.direct_database_url or settings.database_url))
-        listener.start()
+        # Two LISTEN connections for now: the caches' (change notifications) and the change feed's (new events).
+        events_listener = EventListener(settings.session_database_url)
+        app.state.listener = events_listener
+        events_listener.start()
         retention = int(settings.event_retention_days * 86400)
         tasks = [
             asyncio.create_task(purge_expired_keys(app.state.pool, every_seconds=600)),
             asyncio.create_task(purge_past_retention(app.state.pool, retention, every_seconds=600)),
+            asyncio.create_task(listener.run()),
         ]
         if settings.webhook_delivery:
-            tasks.append(asyncio.create_task(DeliveryWorker(app.state.pool, listener, settings).run()))
+            tasks.append(asyncio.create_task(DeliveryWorker(app.state.pool, events_listener, settings).run()))
+        collector = CacheCollector(caches)
+        REGISTRY.register(collector)
         try:
             yield
         finally:
+            REGISTRY.unregister(collector)
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-            await listener.close()
+            await events_listener.close()
             await app.state.pool.close()
 
     principal = {"principal": Provide(provide_principal, sync_to_thread=False)}
@@ -121,10 +136,12 @@ def create_app(settings: Settings) -> Litestar:
         state=State(
             {
                 "settings": settings,
-                "rate_limiter": RateLimiter(settings.rate_limit_per_minute),
-                "auth_failure_limiter": RateLimiter(settings.failed_auth_per_minute),
+                "rate_limiter": limiter,
+                "auth_failure_limiter": failures,
                 "compute": Compute(settings),
                 "suggestion_engines": SuggestionEngines(),
+                "caches": caches,
+                "listener": listener,
             }
         ),
         cors_config=cors_config(settings),
@@ -138,6 +155,9 @@ def create_app(settings: Settings) -> Litestar:
         ],
         debug=False,
     )
+    # In front of routing: Litestar runs middleware per route, after routing, and has no earlier hook.
+    hosts = HostCheck(app.asgi_handler, allowed_hosts(settings))
+    app.asgi_handler = HotReads(app.asgi_handler, caches, listener, limiter, failures, hosts.allows)
     finalize(app.openapi_schema)
     correct_allow_headers(app.routes)
     return app

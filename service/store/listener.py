@@ -20,7 +20,7 @@ _ANY = "*"
 class EventListener:
     """Holds the LISTEN connection (reconnecting when it drops) and the waiters, by tenant."""
 
-    def __init__(self, dsn: str, reconnect_seconds: float = 1.0) -> None:
+    def __init__(self, dsn: str | None, reconnect_seconds: float = 1.0) -> None:
         self._dsn = dsn
         self._reconnect_seconds = reconnect_seconds
         self._waiters: dict[str, set[asyncio.Event]] = {}
@@ -28,7 +28,10 @@ class EventListener:
         self.connected = asyncio.Event()
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run())
+        """Listen, unless there is no direct connection (PgBouncer without FACTMARK_DIRECT_DATABASE_URL): then
+        waiters re-read every second instead of being woken."""
+        if self._dsn is not None:
+            self._task = asyncio.create_task(self._run())
 
     async def close(self) -> None:
         if self._task is not None:
@@ -64,7 +67,7 @@ class EventListener:
     async def _run(self) -> None:
         while True:
             try:
-                connection = await asyncpg.connect(self._dsn, timeout=5)
+                connection = await asyncpg.connect(str(self._dsn), timeout=5)
             except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
                 log.warning("event listener cannot connect (%s); retrying", exc.__class__.__name__)
                 await asyncio.sleep(self._reconnect_seconds)
