@@ -79,7 +79,7 @@ def create_app(settings: Settings) -> Litestar:
         )
         # Two LISTEN connections for now: the caches' (change notifications) and the change feed's (new events).
         events_listener = EventListener(settings.session_database_url)
-        app.state.listener = events_listener
+        app.state.event_listener = events_listener
         events_listener.start()
         retention = int(settings.event_retention_days * 86400)
         tasks = [

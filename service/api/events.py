@@ -154,7 +154,7 @@ class EventController(Controller):
         position = parse_position(after, settings)
         wanted = parse_types(types)
         page = await read_feed(
-            pool, request.app.state.listener, principal.tenant_id, position, limit, wanted, article_id, wait
+            pool, request.app.state.event_listener, principal.tenant_id, position, limit, wanted, article_id, wait
         )
         next_cursor = cursor_of(page.rows[-1].position) if page.rows else (after or cursor_of(START))
         items: list[Any] = [msgspec.Raw(row.document) for row in page.rows]
@@ -254,7 +254,7 @@ class EventStreamController(Controller):
         position = parse_position(last_event_id or after, settings, "Last-Event-ID" if last_event_id else "after")
         wanted = parse_types(types)
         frames = event_stream(
-            pool, request.app.state.listener, principal.tenant_id, position, wanted, article_id,
+            pool, request.app.state.event_listener, principal.tenant_id, position, wanted, article_id,
             settings.sse_heartbeat_seconds,
         )  # fmt: skip
         return Stream(
