@@ -69,7 +69,10 @@ class Database:
         return key.token, self.run(create)
 
     def close(self) -> None:
-        self._server = None  # cleanup_mode="stop": the server stops when its last handle goes
+        # Stop the server before its directory goes: removed first, it left postgres running without one.
+        if self._server is not None:
+            self._server.cleanup()
+        self._server = None
         if self._dir is not None:
             self._dir.cleanup()
 

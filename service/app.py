@@ -20,6 +20,8 @@ from service.api.cache import CacheCollector, Caches, KeyCache, PageCache
 from service.api.cached_reads import HotReads
 from service.api.claims import ClaimController, ClaimMatchesController
 from service.api.docs import docs_assets
+from service.api.events import EventController, EventStreamController, require_stream_access
+from service.api.export import ExportController
 from service.api.health import healthz, readyz
 from service.api.hosts import HostCheck, allowed_hosts, host_check
 from service.api.http import correct_allow_headers
@@ -35,9 +37,12 @@ from service.api.suggestions import (
     SuggestionEngines,
     provide_engines,
 )
+from service.api.webhooks import WebhookController
 from service.config import Settings
+from service.delivery import DeliveryWorker, purge_past_retention
 from service.operations.compute import Compute
 from service.store.database import create_pool
+from service.store.listener import EventListener
 from service.store.notifications import ChangeListener
 
 
@@ -72,18 +77,31 @@ def create_app(settings: Settings) -> Litestar:
             statement_timeout_ms=settings.statement_timeout_ms,
             pgbouncer=settings.pgbouncer,
         )
-        purge = asyncio.create_task(purge_expired_keys(app.state.pool, every_seconds=600))
-        listening = asyncio.create_task(listener.run())
+        # Two LISTEN connections for now: the caches' (change notifications) and the change feed's (new events).
+        events_listener = EventListener(settings.session_database_url)
+        app.state.event_listener = events_listener
+        events_listener.start()
+        retention = int(settings.event_retention_days * 86400)
+        tasks = [
+            asyncio.create_task(purge_expired_keys(app.state.pool, every_seconds=600)),
+            asyncio.create_task(purge_past_retention(app.state.pool, retention, every_seconds=600)),
+            asyncio.create_task(listener.run()),
+        ]
+        if settings.webhook_delivery:
+            tasks.append(asyncio.create_task(DeliveryWorker(app.state.pool, events_listener, settings).run()))
         collector = CacheCollector(caches)
         REGISTRY.register(collector)
         try:
             yield
         finally:
             REGISTRY.unregister(collector)
-            purge.cancel()
-            listening.cancel()
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await events_listener.close()
             await app.state.pool.close()
 
+    principal = {"principal": Provide(provide_principal, sync_to_thread=False)}
     api = Router(
         path="/v1",
         route_handlers=[
@@ -95,12 +113,18 @@ def create_app(settings: Settings) -> Litestar:
             ClaimMatchesController,
             SuggestionController,
             ArticleSuggestionsController,
+            EventController,
+            WebhookController,
+            ExportController,
         ],
         guards=[require_scope],
-        dependencies={"principal": Provide(provide_principal, sync_to_thread=False)},
-    )
+        dependencies=principal,
+    )  # fmt: skip
+    # The event stream also takes a stream token in the query string (EventSource cannot send headers).
+    stream = Router(path="/v1", route_handlers=[EventStreamController], guards=[require_stream_access],
+                    dependencies=principal)  # fmt: skip
     app = Litestar(
-        route_handlers=[api, healthz, readyz, MetricsController, docs_assets()],
+        route_handlers=[api, stream, healthz, readyz, MetricsController, docs_assets()],
         dependencies={
             "pool": Provide(provide_pool, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),

@@ -76,6 +76,24 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     metrics_token: str | None = None
     """Bearer token that `/metrics` requires; unset: `/metrics` answers 404."""
     log_level: LogLevel = "info"
+    event_retention_days: Annotated[float, Meta(gt=0)] = 30
+    """How long the change feed keeps events; an older cursor is answered 410 (docs/events.md)."""
+    stream_token_ttl_seconds: Positive = 900
+    """How long a token from POST /v1/events/stream-tokens may open an event stream."""
+    sse_heartbeat_seconds: PositiveSeconds = 15
+    webhook_delivery: bool = True
+    """Whether `factmark serve` runs the webhook delivery task (every replica may; they share the queue)."""
+    webhook_allow_private: bool = False
+    """Allow webhook URLs on loopback, private and link-local addresses: tests and local development only."""
+    webhook_timeout_seconds: PositiveSeconds = 15
+    webhook_retry_schedule: tuple[float, ...] = (5, 300, 1800, 7200, 18000, 36000, 36000)
+    """Seconds before each retry after a failed attempt (each +-20 % jitter): about 27 hours in all."""
+    webhook_disable_after_seconds: PositiveSeconds = 24 * 3600
+    """An endpoint failing without a success for this long is disabled (a `webhook.disabled` event)."""
+    webhook_concurrency: Positive = 16
+    """Deliveries in flight at once per process."""
+    webhook_poll_seconds: PositiveSeconds = 1.0
+    """How often the delivery task looks for due retries when no new event wakes it."""
 
     def __post_init__(self) -> None:
         if self.pool_min_size > self.pool_max_size:
@@ -153,7 +171,9 @@ def _parse_text(variable: str, text: str, base: Any) -> Any:
     elif base is str:
         return stripped
     elif typing.get_origin(base) is tuple:
-        return tuple(item.strip() for item in text.split(",") if item.strip())
+        items = [item.strip() for item in text.split(",") if item.strip()]
+        item_type = typing.get_args(base)[0]
+        return tuple(items) if item_type is str else tuple(_parse_text(variable, item, item_type) for item in items)
     elif typing.get_origin(base) is Literal:
         if stripped.lower() in typing.get_args(base):
             return stripped.lower()

@@ -131,3 +131,7 @@ class TooManyRequests(FactmarkError):
 
 class ServiceUnavailable(FactmarkError):
     status, slug, title = 503, "service-unavailable", "The database is unavailable"
+
+
+class Gone(FactmarkError):
+    status, slug, title = 410, "gone", "No longer available"

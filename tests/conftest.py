@@ -27,7 +27,7 @@ TEST_HOST = "testserver.local"  # the host of Litestar's test client
 METRICS_TOKEN = "scrape-3f9c"
 TABLES = (
     "tenants, api_keys, articles, article_urls, article_revisions, annotations, annotation_history, idempotency_keys, "
-    "claim_links"
+    "claim_links, events, webhook_endpoints, webhook_deliveries, webhook_attempts, stream_tokens"
 )
 
 
@@ -80,11 +80,13 @@ async def migrated(database_url: str) -> str:
 
 @pytest.fixture(scope="session")
 def settings(migrated: str) -> Settings:
+    # No webhook delivery in the shared app: tests of delivery run live servers (tests/test_webhooks_live.py).
     return Settings(
         database_url=migrated,
         pool_min_size=1,
         pool_max_size=8,
         cors_origins=("https://reader.example",),
+        webhook_delivery=False,
         allowed_hosts=(TEST_HOST,),
         metrics_token=METRICS_TOKEN,
         failed_auth_per_minute=0,  # the auth matrix fails on purpose; tests/api/test_auth.py checks the limit

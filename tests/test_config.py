@@ -51,6 +51,16 @@ FROM_ENVIRONMENT = {
     "header_timeout_s": ("2.5", 2.5),
     "metrics_token": ("scrape-me", "scrape-me"),
     "log_level": ("WARNING", "warning"),
+    "event_retention_days": ("7", 7.0),
+    "stream_token_ttl_seconds": ("300", 300),
+    "sse_heartbeat_seconds": ("5", 5.0),
+    "webhook_delivery": ("false", False),
+    "webhook_allow_private": ("true", True),
+    "webhook_timeout_seconds": ("10", 10.0),
+    "webhook_retry_schedule": ("1, 60, 3600", (1.0, 60.0, 3600.0)),
+    "webhook_disable_after_seconds": ("3600", 3600.0),
+    "webhook_concurrency": ("4", 4),
+    "webhook_poll_seconds": ("0.5", 0.5),
 }
 
 

@@ -50,4 +50,6 @@ def test_every_operation_honours_the_contract(case, live):
             case.path_parameters["article_id"] = article["id"]
         if "annotation_id" in case.path_parameters:
             case.path_parameters["annotation_id"] = article["annotations"][0]["id"]
+    if isinstance(case.query, dict) and isinstance(case.query.get("wait"), int):
+        case.query["wait"] = min(case.query["wait"], 2)  # a long-poll answers within the client's 10 s timeout
     case.call_and_validate(base_url=base, headers=headers)

@@ -10,6 +10,7 @@ from typing import Any
 import asyncpg
 
 from service.domain.budget import Budget
+from service.domain.events import EventType
 from service.domain.kinds import (
     ALL_KIND_FIELDS,
     KIND_OF,
@@ -24,10 +25,12 @@ from service.domain.offsets import OffsetUnit
 from service.domain.pointers import child
 from service.domain.spans import IndexedText, Span, resolve_span, resolve_spans
 from service.errors import Conflict, InvalidInput
+from service.operations import events
 from service.operations.compute import Compute
 from service.operations.idempotency import Answer, IdempotencyKey, remember, replayed
 from service.operations.transaction import lock_annotation, lock_article_text, write_transaction
 from service.store import annotations as annotation_store
+from service.store import events as event_store
 from service.store.articles import ArticleText
 from service.wire import KIND_FIELDS, Annotation, AnnotationInput, ClaimInput
 
@@ -119,11 +122,15 @@ async def create_annotations(
 ) -> Answer:
     """Store `items` on the article, all or nothing; the answer `present` makes of them is stored for replay."""
     async with write_transaction(pool) as connection:
+        await event_store.take_article_place(connection, tenant_id, article_id)
         if replay := await replayed(connection, tenant_id, idempotency):
             return replay
         article = await lock_article_text(connection, tenant_id, article_id, exclusive=False)
         spans = await locate(compute, article.text, items, unit, pointer_base)
         ids = await place_annotations(connection, tenant_id, article, items, spans, pointer_base)
+        await events.annotations_changed(
+            connection, tenant_id, article_id, article.revision, ids, EventType.ANNOTATION_CREATED
+        )
         if as_structs:
             by_id = await annotation_store.fetch_annotations_by_ids(connection, tenant_id, ids, OffsetUnit.CODEPOINT)
             created = CreatedAnnotations(article, ids, [], [by_id[i] for i in ids])
@@ -166,6 +173,9 @@ async def update_annotation(
             )
             check_links([("", kind, changes[link_field])], claims)
         await annotation_store.update_annotation(connection, tenant_id, annotation_id, changes)
+        await events.annotations_changed(
+            connection, tenant_id, current["article_id"], None, [annotation_id], EventType.ANNOTATION_UPDATED
+        )
         document = await annotation_store.fetch_document(connection, tenant_id, annotation_id, unit)
         assert document is not None  # locked above, so still there
         return document
@@ -176,8 +186,12 @@ async def delete_annotation(
 ) -> None:
     """Delete one annotation; links to it (if it is a claim) are cleared."""
     async with write_transaction(pool) as connection:
-        await lock_annotation(connection, tenant_id, annotation_id, if_match)
+        current = await lock_annotation(connection, tenant_id, annotation_id, if_match)
+        linking = await annotation_store.fetch_linking_ids(connection, tenant_id, annotation_id)
         await annotation_store.delete_annotation(connection, tenant_id, annotation_id)
+        article_id = current["article_id"]
+        await events.annotations_changed(connection, tenant_id, article_id, None, linking, EventType.ANNOTATION_UPDATED)
+        await events.annotations_deleted(connection, tenant_id, article_id, None, [annotation_id])
 
 
 async def _relocated_span(

@@ -8,14 +8,18 @@ from typing import Any
 
 import asyncpg
 
+from service.domain.events import EventType
 from service.domain.offsets import OffsetUnit, utf16_length
 from service.domain.pointers import pointer
 from service.domain.urls import canonical_url
+from service.operations import events
 from service.operations.annotations import locate, place_annotations
 from service.operations.compute import Compute
 from service.operations.idempotency import Answer, IdempotencyKey, remember, replayed
 from service.operations.transaction import lock_article_metadata, write_transaction
+from service.store import annotations as annotation_store
 from service.store import articles as article_store
+from service.store import events as event_store
 from service.wire import Article, ArticleInput
 
 
@@ -52,7 +56,9 @@ async def create_article(
         now = await article_store.insert_article(connection, tenant_id, article_id, metadata, data.text, length_utf16)
         await article_store.claim_urls(connection, tenant_id, article_id, every_url)
         text = article_store.ArticleText(article_id, 1, 1, data.text, now, data.url)
-        await place_annotations(connection, tenant_id, text, data.annotations, spans, pointer("annotations"))
+        ids = await place_annotations(connection, tenant_id, text, data.annotations, spans, pointer("annotations"))
+        await events.article_changed(connection, tenant_id, article_id, EventType.ARTICLE_CREATED)
+        await events.annotations_changed(connection, tenant_id, article_id, 1, ids, EventType.ANNOTATION_CREATED)
         article = await article_store.fetch_article(
             connection, tenant_id, article_id, unit, with_text=True, with_annotations=True
         )
@@ -70,6 +76,7 @@ async def update_article(
 ) -> Article:
     """Change metadata and URLs (a PATCH body's sent fields); annotations are untouched."""
     async with write_transaction(pool) as connection:
+        await event_store.take_article_place(connection, tenant_id, article_id)
         current = await lock_article_metadata(connection, tenant_id, article_id, if_match)
         if "url" in changes or "alternate_urls" in changes:
             url = changes.get("url", current["url"])
@@ -77,6 +84,7 @@ async def update_article(
             changes["canonical_url"], every_url = canonical_urls(url, alternates)
             await article_store.claim_urls(connection, tenant_id, article_id, every_url)
         await article_store.update_article(connection, tenant_id, article_id, changes)
+        await events.article_changed(connection, tenant_id, article_id, EventType.ARTICLE_UPDATED)
         article = await article_store.fetch_article(connection, tenant_id, article_id, unit, with_text=True)
         assert article is not None  # locked above
         return article
@@ -85,5 +93,9 @@ async def update_article(
 async def delete_article(pool: asyncpg.Pool, tenant_id: uuid.UUID, article_id: uuid.UUID, if_match: str | None) -> None:
     """Delete the article with its URLs, revisions and annotations."""
     async with write_transaction(pool) as connection:
+        await event_store.take_article_place(connection, tenant_id, article_id)
         await lock_article_metadata(connection, tenant_id, article_id, if_match)
+        revision = await article_store.fetch_current_revision(connection, tenant_id, article_id)
+        annotation_ids = await annotation_store.fetch_ids_of_article(connection, tenant_id, article_id)
         await article_store.delete_article(connection, tenant_id, article_id)
+        await events.article_deleted(connection, tenant_id, article_id, revision, annotation_ids)

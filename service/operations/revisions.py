@@ -10,13 +10,16 @@ from typing import Any
 import asyncpg
 
 from service.domain.budget import Budget
+from service.domain.events import EventType
 from service.domain.ratings import needs_review_after
 from service.domain.reanchoring import Relocation, StoredAnchor, reanchor
 from service.domain.spans import IndexedText
+from service.operations import events
 from service.operations.compute import Compute
 from service.operations.transaction import lock_article_text, write_transaction
 from service.store import annotations as annotation_store
 from service.store import articles as article_store
+from service.store import events as event_store
 from service.store.annotations import StoredPosition
 from service.wire import AnchorCounts, RevisionReport
 
@@ -32,6 +35,7 @@ async def replace_text(
 ) -> RevisionReport:
     """Store `text` as a new revision and re-anchor every annotation; the same text again changes nothing."""
     async with write_transaction(pool) as connection:
+        await event_store.take_article_place(connection, tenant_id, article_id)
         current = await lock_article_text(connection, tenant_id, article_id, exclusive=True, if_match=if_match)
         positions = await annotation_store.lock_positions(connection, tenant_id, article_id)
         if text == current.text:  # a retried PUT: nothing moves, no new revision
@@ -49,6 +53,9 @@ async def replace_text(
         version = await article_store.insert_revision(
             connection, tenant_id, article_id, revision, text, doc.offsets.length_utf16
         )
+        await events.article_changed(connection, tenant_id, article_id, EventType.ARTICLE_TEXT_REVISED)
+        ids = [p.id for p in positions]
+        await events.annotations_changed(connection, tenant_id, article_id, revision, ids, EventType.ANNOTATION_UPDATED)
     outcomes = Counter(_outcome(r) for r in relocations.values())
     return RevisionReport(
         article_id=article_id,

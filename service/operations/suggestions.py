@@ -10,17 +10,20 @@ from dataclasses import dataclass
 import anyio.to_thread
 import asyncpg
 
+from service.domain.events import EventType
 from service.domain.offsets import OffsetUnit
 from service.domain.spans import IndexedText
 from service.domain.suggestions import Engine
 from service.domain.suggestions.inputs import as_inputs
 from service.domain.suggestions.novel import Existing, novel_suggestions
 from service.errors import Conflict, NotFound
+from service.operations import events
 from service.operations.annotations import place_annotations
 from service.operations.idempotency import Answer, IdempotencyKey, remember, replayed
 from service.operations.transaction import lock_article_text, write_transaction
 from service.store import annotations as annotation_store
 from service.store import articles as article_store
+from service.store import events as event_store
 from service.wire import MAX_BATCH, AnnotationInput
 
 
@@ -67,6 +70,7 @@ async def store_suggestions(
     revision, body, language = text
     suggested = await suggest(engine_for(language or "en"), body)
     async with write_transaction(pool) as connection:
+        await event_store.take_article_place(connection, tenant_id, article_id)
         if replay := await replayed(connection, tenant_id, idempotency):
             return replay
         article = await lock_article_text(connection, tenant_id, article_id, exclusive=True)
@@ -80,6 +84,9 @@ async def store_suggestions(
         # The engine's offsets are code points on this very text: each span is a lookup, no quote search.
         spans = [suggested.doc.span(_offset(item.start), _offset(item.end)) for item in new]
         ids = await place_annotations(connection, tenant_id, article, new, spans, "") if new else []
+        await events.annotations_changed(
+            connection, tenant_id, article_id, article.revision, ids, EventType.ANNOTATION_CREATED
+        )
         documents = await annotation_store.fetch_documents_by_ids(connection, tenant_id, ids, unit)
         return await remember(connection, tenant_id, idempotency, present([documents[i] for i in ids]))
 

@@ -12,6 +12,7 @@ import asyncpg
 from service.errors import NotFound, PreconditionFailed
 from service.store import annotations as annotation_store
 from service.store import articles as article_store
+from service.store import events as event_store
 from service.store.articles import ArticleText
 
 
@@ -72,7 +73,9 @@ async def lock_article_metadata(
 async def lock_annotation(
     connection: asyncpg.Connection, tenant_id: uuid.UUID, annotation_id: uuid.UUID, if_match: str | None
 ) -> asyncpg.Record:
-    """The annotation row (its article share-locked first), row-locked until the transaction ends."""
+    """The annotation row (its article share-locked first), row-locked until the transaction ends. Called
+    first in its transaction: it first takes the article's place in the change feed (store/events.py)."""
+    await event_store.take_annotation_place(connection, tenant_id, annotation_id)
     current = await annotation_store.lock_annotation(connection, tenant_id, annotation_id)
     if current is None:
         raise NotFound(f"no annotation {annotation_id}")

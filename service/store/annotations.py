@@ -536,6 +536,30 @@ async def delete_annotation(connection: asyncpg.Connection, tenant_id: uuid.UUID
     await connection.execute("DELETE FROM annotations WHERE tenant_id = $1 AND id = $2", tenant_id, annotation_id)
 
 
+async def fetch_ids_of_article(
+    connection: asyncpg.Connection, tenant_id: uuid.UUID, article_id: uuid.UUID
+) -> list[uuid.UUID]:
+    """The ids of the article's annotations in text order (what deleting the article takes with it)."""
+    rows = await connection.fetch(
+        "SELECT id FROM annotations WHERE tenant_id = $1 AND article_id = $2 ORDER BY start_cp, end_cp, id",
+        tenant_id,
+        article_id,
+    )
+    return [row["id"] for row in rows]
+
+
+async def fetch_linking_ids(
+    connection: asyncpg.Connection, tenant_id: uuid.UUID, claim_id: uuid.UUID
+) -> list[uuid.UUID]:
+    """The attributions and denials that link to this claim (deleting it clears their links)."""
+    rows = await connection.fetch(
+        "SELECT id FROM annotations WHERE tenant_id = $1 AND (claim_id = $2 OR target_id = $2) ORDER BY id",
+        tenant_id,
+        claim_id,
+    )
+    return [row["id"] for row in rows]
+
+
 @dataclass(frozen=True, slots=True)
 class ExistingSpan:
     """Where an annotation stands and who made it: what storing suggestions compares them against."""

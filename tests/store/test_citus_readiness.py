@@ -9,6 +9,7 @@ import asyncpg
 REFERENCE_TABLES = {
     "tenants": "the tenant itself: small, read by every key lookup; replicated to every node",
     "api_keys": "a key authenticates before its tenant is known (looked up by key id alone); replicated",
+    "stream_tokens": "like api_keys: an EventSource's token authenticates before its tenant is known; replicated",
 }
 LOCAL_TABLES = {
     "schema_migrations": "bookkeeping of the migrations on the coordinator; never queried by the API",
