@@ -24,6 +24,7 @@ from service.api.problems import handle_exception
 from service.api.ratelimit import RateLimiter
 from service.api.revisions import RevisionController
 from service.api.w3c import w3c_body_middleware
+from service.api.w3c_protocol import W3CContainerController
 from service.config import Settings
 from service.store.database import create_pool
 
@@ -55,8 +56,14 @@ def create_app(settings: Settings) -> Litestar:
         guards=[require_scope],
         dependencies={"principal": Provide(provide_principal, sync_to_thread=False)},
     )
+    w3c = Router(
+        path="/w3c",
+        route_handlers=[W3CContainerController],
+        guards=[require_scope],
+        dependencies={"principal": Provide(provide_principal, sync_to_thread=False)},
+    )
     app = Litestar(
-        route_handlers=[api, healthz, readyz, MetricsController],
+        route_handlers=[api, w3c, healthz, readyz, MetricsController],
         dependencies={
             "pool": Provide(provide_pool, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),

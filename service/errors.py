@@ -89,3 +89,9 @@ class TooManyRequests(FactmarkError):
 
 class ServiceUnavailable(FactmarkError):
     status, slug, title = 503, "service-unavailable", "The database is unavailable"
+
+
+class PreconditionRequired(FactmarkError):
+    """428: a replacement must say which version it replaces (If-Match), so that no update is lost."""
+
+    status, slug, title = 428, "precondition-required", "This change needs an If-Match header"

@@ -22,7 +22,8 @@ from service.store import keys as key_store
 from service.store.migrations import migrate
 
 TABLES = (
-    "tenants, api_keys, articles, article_urls, article_revisions, annotations, annotation_history, idempotency_keys"
+    "tenants, api_keys, articles, article_urls, article_revisions, annotations, annotation_history, idempotency_keys, "
+    "w3c_identities"
 )
 
 

@@ -53,6 +53,7 @@ _PROBLEM_DESCRIPTIONS = {
     412: "If-Match names an older version",
     413: "Request body too large",
     422: "A field is invalid; `errors` names each one",
+    428: "The change needs an If-Match header",
     503: "The database is unavailable; retry",
 }
 
@@ -117,7 +118,8 @@ def parse_include(include: str | None, allowed: frozenset[str]) -> frozenset[str
 
 
 def correct_allow_headers(routes: list[Any]) -> None:
-    """Make each path's automatic OPTIONS answer list every method of the path.
+    """Make each path's automatic OPTIONS answer 200 and list every method of the path, plus any headers a
+    handler of the path names in `opt["options_headers"]` (the W3C protocol's Accept-Post and Link).
 
     Litestar builds that handler when a path's first handler is registered and keeps it as later handlers of the
     same path join, so its `Allow` named only some of them. Rebind it to the final set of methods."""
@@ -125,10 +127,12 @@ def correct_allow_headers(routes: list[Any]) -> None:
         handlers = getattr(route, "route_handler_map", {}).get("OPTIONS")
         if handlers is None or handlers[0].handler_name != "options_handler":
             continue
-        allow = ", ".join(sorted(route.methods))
+        headers = {"Allow": ", ".join(sorted(route.methods))}
+        for handler in route.route_handlers:
+            headers |= handler.opt.get("options_headers", {})
 
-        def options_handler(scope: Any, allow: str = allow) -> Response[None]:
-            return Response(None, status_code=204, headers={"Allow": allow}, media_type="text/plain")
+        def options_handler(scope: Any, headers: dict[str, str] = headers) -> Response[None]:
+            return Response(None, status_code=200, headers=headers, media_type="text/plain")
 
         handlers[0]._fn = options_handler
 

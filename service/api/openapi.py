@@ -72,16 +72,29 @@ def cors_config(settings: Settings) -> CORSConfig | None:
         return None
     return CORSConfig(
         allow_origins=list(settings.cors_origins),
-        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
         allow_headers=[
             "Authorization",
             "Content-Type",
             "If-Match",
             "If-None-Match",
             "Idempotency-Key",
+            "Prefer",
             "X-Request-ID",
         ],
-        expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"],
+        # The W3C Web Annotation Protocol's headers too, for browser clients of its containers.
+        expose_headers=[
+            "Accept-Post",
+            "Allow",
+            "Content-Location",
+            "ETag",
+            "Link",
+            "Location",
+            "Preference-Applied",
+            "Retry-After",
+            "Vary",
+            "X-Request-ID",
+        ],
         max_age=600,
     )
 

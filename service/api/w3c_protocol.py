@@ -1,0 +1,411 @@
+"""The W3C Web Annotation Protocol mount: `/w3c/articles/{id}/` is the container of an article's annotations,
+which answers JSON-LD by default, and each annotation lives under it. Same rows as `/v1`; the documents come
+from domain/w3c.py, the container and its pages from domain/w3c_protocol.py."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+import asyncpg
+import msgspec
+from litestar import Controller, HttpMethod, Request, Response, delete, post, put, route
+from litestar.params import HeaderParameter, QueryParameter
+
+from service.api.auth import CurrentPrincipal, Principal
+from service.api.http import (
+    CurrentSettings,
+    Id,
+    IfMatchHeader,
+    IfNoneMatchHeader,
+    Pool,
+    check_if_match,
+    etag,
+    etag_listed,
+    problem_responses,
+)
+from service.api.idempotency import Idempotency, IdempotencyKeyHeader, fingerprint
+from service.api.writes import create_annotations
+from service.domain.kinds import KIND_OF, LINK_FIELDS, check_kind_fields, check_links, span_columns
+from service.domain.spans import IndexedText, resolve_span
+from service.domain.urls import canonical_url
+from service.domain.w3c import from_w3c, target_source, to_w3c
+from service.domain.w3c_protocol import (
+    ANNOTATION_ALLOW,
+    CONTAINER_ALLOW,
+    CONTAINER_LINK,
+    FIRST_PAGE,
+    PAGE_LINK,
+    PROFILE_MEDIA_TYPE,
+    RESOURCE_LINK,
+    Container,
+    Identity,
+    Key,
+    Page,
+    PageRequest,
+    Preference,
+    container_document,
+    container_root,
+    page_node,
+    parse_page,
+    parse_prefer,
+    read_identity,
+    with_identity,
+)
+from service.errors import InvalidInput, MalformedRequest, NotFound, PreconditionRequired
+from service.store import annotations as annotation_store
+from service.store import articles as article_store
+from service.store import w3c_identities as identity_store
+from service.wire import MAX_PAGE, Annotation, AnnotationInput
+
+DEFAULT_PAGE = 100
+ACCEPT_POST = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld", application/ld+json'
+# What OPTIONS answers on each path (api/http.py adds Allow).
+CONTAINER_OPTIONS = {"Accept-Post": ACCEPT_POST, "Link": CONTAINER_LINK}
+ANNOTATION_OPTIONS = {"Link": RESOURCE_LINK}
+_DECODER = msgspec.json.Decoder()
+
+IrisParam = Annotated[
+    Literal["0", "1"] | None,
+    QueryParameter(description="1: list annotations as IRIs (as `Prefer` with oa#PreferContainedIRIs does)."),
+]
+PageParam = Annotated[
+    str | None,
+    QueryParameter(
+        max_length=512,
+        pattern=r"^[A-Za-z0-9_.-]+$",
+        description="A page of the container: follow first, next, prev, last.",
+    ),
+]
+PageSizeParam = Annotated[
+    int | None,
+    QueryParameter(ge=1, le=MAX_PAGE, description=f"Page size, at most {MAX_PAGE} (default {DEFAULT_PAGE})."),
+]
+PreferHeader = Annotated[
+    str | None,
+    HeaderParameter(
+        name="Prefer",
+        description='`return=representation; include="http://www.w3.org/ns/ldp#PreferMinimalContainer"` (or '
+        "oa#PreferContainedIRIs, oa#PreferContainedDescriptions) chooses what the container embeds.",
+    ),
+]
+
+
+def _per_method(name: str) -> Callable[[Any, Any, Any], str]:
+    """Operation ids of a GET-and-HEAD handler: `getX` and `headX`."""
+
+    def operation_id(handler: Any, method: Any, path: Any) -> str:
+        return f"{HttpMethod(method).value.lower()}{name}"
+
+    return operation_id
+
+
+def _base_url(request: Request[Any, Any, Any], public_url: str | None) -> str:
+    return (public_url or str(request.base_url)).rstrip("/")
+
+
+def _w3c_response(document: Any, status_code: int, headers: dict[str, str]) -> Response[Any]:
+    return Response(
+        msgspec.json.encode(document), status_code=status_code, media_type=PROFILE_MEDIA_TYPE, headers=headers
+    )
+
+
+def _timestamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _decode(body: bytes) -> dict[str, Any]:
+    """The annotation document a request sent: one JSON object."""
+    try:
+        document = _DECODER.decode(body)
+    except msgspec.DecodeError as exc:
+        raise MalformedRequest(f"JSON is malformed: {exc}") from exc
+    if not isinstance(document, dict):
+        raise InvalidInput("", "send one W3C annotation, a JSON object", actual=type(document).__name__)
+    return document
+
+
+async def _check_target(
+    pool: asyncpg.Pool | asyncpg.Connection, principal: Principal, article_id: uuid.UUID, document: dict[str, Any]
+) -> None:
+    """The annotation's target, when it names a source, must be this article (by any of its URLs)."""
+    source = target_source(document)
+    if source is None:
+        return
+    pointer = "/target/source" if isinstance(document.get("target"), dict) else "/target"
+    found = await article_store.fetch_article_by_url(
+        pool, principal.tenant_id, canonical_url(source, pointer), "codepoint", with_text=False
+    )
+    if found is None or found.id != article_id:
+        raise InvalidInput(
+            pointer, f"this container holds annotations of article {article_id}: target its URL", actual=source
+        )
+
+
+class _Renderer:
+    """Turns stored annotations into W3C documents under this container, with their kept canonical and via."""
+
+    def __init__(self, container: Container, article_url: str, base_url: str, principal: Principal) -> None:
+        self.container, self.article_url, self.base_url = container, article_url, base_url
+        self.creator = principal.organization_name
+
+    def document(self, annotation: Annotation, identity: Identity | None) -> dict[str, Any]:
+        node = to_w3c(annotation, article_url=self.article_url, base_url=self.base_url, creator_name=self.creator)
+        return with_identity(node, self.container.annotation(annotation.id), identity)
+
+
+async def _read_page(
+    connection: asyncpg.Connection, principal: Principal, article_id: uuid.UUID, request: PageRequest, limit: int,
+    renderer: _Renderer,
+) -> Page:  # fmt: skip
+    before = request.direction == "before"
+    rows, more = await annotation_store.fetch_annotations_around(
+        connection, principal.tenant_id, article_id, request.key, before=before, limit=limit
+    )
+    identities = await identity_store.fetch_identities(connection, principal.tenant_id, [a.id for _, a in rows])
+    items: list[tuple[Key, dict[str, Any]]] = [(key, renderer.document(a, identities.get(a.id))) for key, a in rows]
+    beyond_key = request.key is not None
+    return Page(items, more_before=more if before else beyond_key, more_after=beyond_key if before else more)
+
+
+def _annotation_headers(version: int) -> dict[str, str]:
+    return {"ETag": etag(version), "Allow": ANNOTATION_ALLOW, "Link": RESOURCE_LINK, "Vary": "Accept"}
+
+
+def _container_etag(*parts: Any) -> str:
+    return 'W/"' + hashlib.sha256(repr(parts).encode()).hexdigest()[:24] + '"'
+
+
+class W3CContainerController(Controller):
+    path = "/articles/{article_id:uuid}"
+    tags = ["w3c"]
+
+    @route(
+        "/",
+        http_method=[HttpMethod.GET, HttpMethod.HEAD],
+        operation_id=_per_method("W3CContainer"),
+        responses=problem_responses(404),
+        opt={"options_headers": CONTAINER_OPTIONS},
+        summary="The article's annotation container (or one of its pages) as W3C JSON-LD",
+    )
+    async def read_container(
+        self,
+        request: Request[Any, Any, Any],
+        article_id: Id,
+        principal: CurrentPrincipal,
+        pool: Pool,
+        settings: CurrentSettings,
+        page: PageParam = None,
+        iris: IrisParam = None,
+        limit: PageSizeParam = None,
+        prefer: PreferHeader = None,
+        if_none_match: IfNoneMatchHeader = None,
+    ) -> Response[Any]:
+        page_request = parse_page(page) if page is not None else None
+        preference = parse_prefer(prefer) if page_request is None else Preference()  # pages are what they are
+        base = _base_url(request, settings.public_url)
+        container = Container(container_root(base, article_id), iris=iris == "1" or preference.iris, limit=limit)
+        async with pool.acquire() as connection, connection.transaction(isolation="repeatable_read", readonly=True):
+            article = await article_store.fetch_article(
+                connection, principal.tenant_id, article_id, "codepoint", with_text=False
+            )
+            if article is None:
+                raise NotFound(f"no article {article_id}")
+            total, changed = await annotation_store.fetch_annotations_changed(
+                connection, principal.tenant_id, article_id
+            )
+            here = container.collection if page_request is None else container.page(page_request)
+            tag = _container_etag(here, preference, total, changed, article.version)
+            headers = {"ETag": tag, "Allow": CONTAINER_ALLOW, "Vary": "Accept, Prefer", "Content-Location": here}
+            if if_none_match is not None and etag_listed(if_none_match, tag):
+                return Response(b"", status_code=304, headers=headers)
+            renderer = _Renderer(container, article.url, base, principal)
+            size = limit or DEFAULT_PAGE
+            if page_request is not None:
+                found = await _read_page(connection, principal, article_id, page_request, size, renderer)
+                document = page_node(container, page_request, found, total, embedded=False)
+                return _w3c_response(document, 200, headers | {"Link": PAGE_LINK})
+            embed = not (preference.minimal or container.iris)
+            first = await _read_page(connection, principal, article_id, FIRST_PAGE, size, renderer) if embed else None
+        document = container_document(
+            container, total=total, label=article.title, modified=_timestamp(changed) if changed else None,
+            first_page=first,
+        )  # fmt: skip
+        headers |= {"Link": CONTAINER_LINK, "Accept-Post": ACCEPT_POST}
+        if (applied := preference.applied_header) is not None:
+            headers["Preference-Applied"] = applied
+        return _w3c_response(document, 200, headers)
+
+    @post(
+        "/",
+        operation_id="createW3CAnnotation",
+        responses=problem_responses(404, 409, 413),
+        opt={"scope": "write"},
+        status_code=201,
+        summary="Create an annotation from a W3C JSON-LD document; its IRI is under the container",
+    )
+    async def create(
+        self,
+        request: Request[Any, Any, Any],
+        article_id: Id,
+        principal: CurrentPrincipal,
+        pool: Pool,
+        settings: CurrentSettings,
+        idempotency_key: IdempotencyKeyHeader = None,
+    ) -> Response[Any]:
+        document = _decode(await request.body())
+        item: AnnotationInput = from_w3c(document)
+        await _check_target(pool, principal, article_id, document)
+        identity = read_identity(document, None, None)
+        base = _base_url(request, settings.public_url)
+        container = Container(container_root(base, article_id))
+        request_fingerprint = await fingerprint(request)
+        async with pool.acquire() as connection, connection.transaction():
+            idempotency = Idempotency(
+                connection, principal.tenant_id, idempotency_key, request_fingerprint, settings.idempotency_ttl_seconds
+            )
+            if replay := await idempotency.replay():
+                return replay
+            text = await article_store.lock_article_text(connection, principal.tenant_id, article_id, exclusive=False)
+            if text is None:
+                raise NotFound(f"no article {article_id}")
+            [annotation_id] = await create_annotations(connection, principal.tenant_id, text, [item], "codepoint", None)
+            await identity_store.store_identity(connection, principal.tenant_id, annotation_id, identity)
+            created = await annotation_store.fetch_annotations_by_ids(
+                connection, principal.tenant_id, [annotation_id], "codepoint"
+            )
+            body = _Renderer(container, text.url, base, principal).document(created[annotation_id], identity)
+            headers = _annotation_headers(1) | {"Location": body["id"]}
+            return await idempotency.answer(body, 201, headers, PROFILE_MEDIA_TYPE)
+
+    @route(
+        "/{annotation_id:uuid}",
+        http_method=[HttpMethod.GET, HttpMethod.HEAD],
+        operation_id=_per_method("W3CAnnotation"),
+        responses=problem_responses(404),
+        opt={"options_headers": ANNOTATION_OPTIONS},
+        summary="One annotation of the container as W3C JSON-LD",
+    )
+    async def read_annotation(
+        self,
+        request: Request[Any, Any, Any],
+        article_id: Id,
+        annotation_id: Id,
+        principal: CurrentPrincipal,
+        pool: Pool,
+        settings: CurrentSettings,
+        if_none_match: IfNoneMatchHeader = None,
+    ) -> Response[Any]:
+        async with pool.acquire() as connection, connection.transaction(isolation="repeatable_read", readonly=True):
+            annotation = await annotation_store.fetch_annotation(
+                connection, principal.tenant_id, annotation_id, "codepoint"
+            )
+            if annotation is None or annotation.article_id != article_id:
+                raise NotFound(f"no annotation {annotation_id} in the container of article {article_id}")
+            headers = _annotation_headers(annotation.version)
+            if if_none_match is not None and etag_listed(if_none_match, headers["ETag"]):
+                return Response(b"", status_code=304, headers=headers)
+            article_url = await article_store.fetch_article_url(connection, principal.tenant_id, article_id)
+            identities = await identity_store.fetch_identities(connection, principal.tenant_id, [annotation_id])
+        base = _base_url(request, settings.public_url)
+        renderer = _Renderer(Container(container_root(base, article_id)), article_url or "", base, principal)
+        return _w3c_response(renderer.document(annotation, identities.get(annotation_id)), 200, headers)
+
+    @put(
+        "/{annotation_id:uuid}",
+        operation_id="replaceW3CAnnotation",
+        responses=problem_responses(404, 412, 413, 428),
+        opt={"scope": "write"},
+        summary="Replace an annotation with a W3C JSON-LD document (If-Match required); selectors are re-validated",
+    )
+    async def replace(
+        self,
+        request: Request[Any, Any, Any],
+        article_id: Id,
+        annotation_id: Id,
+        principal: CurrentPrincipal,
+        pool: Pool,
+        settings: CurrentSettings,
+        if_match: IfMatchHeader = None,
+    ) -> Response[Any]:
+        if if_match is None:
+            raise PreconditionRequired("send If-Match with the ETag of the annotation you replace")
+        document = _decode(await request.body())
+        item: AnnotationInput = from_w3c(document)
+        await _check_target(pool, principal, article_id, document)
+        base = _base_url(request, settings.public_url)
+        container = Container(container_root(base, article_id))
+        async with pool.acquire() as connection, connection.transaction():
+            current = await annotation_store.lock_annotation(connection, principal.tenant_id, annotation_id)
+            if current is None or current["article_id"] != article_id:
+                raise NotFound(f"no annotation {annotation_id} in the container of article {article_id}")
+            check_if_match(if_match, current["version"])
+            stored = (await identity_store.fetch_identities(connection, principal.tenant_id, [annotation_id])).get(
+                annotation_id
+            )
+            kept = Identity(
+                stored.canonical if stored and stored.canonical else annotation_id.urn, stored.via if stored else ()
+            )
+            identity = read_identity(document, container.annotation(annotation_id), kept)
+            text = await article_store.lock_article_text(connection, principal.tenant_id, article_id, exclusive=False)
+            assert text is not None  # the annotation row is locked, so its article exists
+            await _replace(connection, principal, current, item, text.text, text.revision, text.now)
+            await identity_store.store_identity(connection, principal.tenant_id, annotation_id, identity)
+            replaced = await annotation_store.fetch_annotation(
+                connection, principal.tenant_id, annotation_id, "codepoint"
+            )
+        body = _Renderer(container, text.url, base, principal).document(replaced, identity)
+        return _w3c_response(body, 200, _annotation_headers(replaced.version))
+
+    @delete(
+        "/{annotation_id:uuid}",
+        operation_id="deleteW3CAnnotation",
+        responses=problem_responses(404, 412),
+        opt={"scope": "write"},
+        status_code=204,
+        summary="Delete an annotation of the container; links to it (if a claim) are cleared",
+    )
+    async def remove(
+        self, article_id: Id, annotation_id: Id, principal: CurrentPrincipal, pool: Pool, if_match: IfMatchHeader = None
+    ) -> None:
+        async with pool.acquire() as connection, connection.transaction():
+            current = await annotation_store.lock_annotation(connection, principal.tenant_id, annotation_id)
+            if current is None or current["article_id"] != article_id:
+                raise NotFound(f"no annotation {annotation_id} in the container of article {article_id}")
+            check_if_match(if_match, current["version"])
+            await annotation_store.delete_annotation(connection, principal.tenant_id, annotation_id)
+
+
+async def _replace(
+    connection: asyncpg.Connection, principal: Principal, current: asyncpg.Record, item: AnnotationInput, text: str,
+    revision: int, now: datetime,
+) -> None:  # fmt: skip
+    """Every mutable field of the annotation set from `item`, its span re-validated against the current text."""
+    kind = KIND_OF[type(item)]
+    if kind != current["kind"]:
+        raise InvalidInput(
+            "/motivation", f"this annotation is a {current['kind']}; a replacement cannot make it a {kind}"
+        )
+    fields = msgspec.structs.asdict(item)
+    span = resolve_span(
+        IndexedText(text), start=fields.pop("start"), end=fields.pop("end"), quote=fields.pop("quote"),
+        prefix=fields.pop("prefix"), suffix=fields.pop("suffix"), unit="codepoint", pointer="",
+    )  # fmt: skip
+    fields.pop("id")
+    fields["tags"] = list(fields["tags"])
+    check_kind_fields(kind, fields, "")
+    link_field = LINK_FIELDS.get(kind)
+    if link_field is not None and fields[link_field] is not None:
+        claims = await annotation_store.fetch_claim_ids(
+            connection, principal.tenant_id, current["article_id"], [fields[link_field]]
+        )
+        check_links([("", kind, fields[link_field])], claims)
+    changes = (
+        fields
+        | span_columns(span)
+        | {"anchor_status": "anchored", "anchor_revision": revision, "anchor_confidence": 1.0}
+    )
+    await annotation_store.update_annotation(connection, principal.tenant_id, current["id"], changes, now)
