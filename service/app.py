@@ -23,7 +23,6 @@ from service.api.openapi import cors_config, finalize, openapi_config
 from service.api.problems import handle_exception
 from service.api.ratelimit import RateLimiter
 from service.api.revisions import RevisionController
-from service.api.w3c import w3c_body_middleware
 from service.api.w3c_protocol import W3CContainerController
 from service.config import Settings
 from service.store.database import create_pool
@@ -42,7 +41,14 @@ def provide_settings(state: State) -> Settings:
 def create_app(settings: Settings) -> Litestar:
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
-        app.state.pool = await create_pool(settings)
+        app.state.pool = await create_pool(
+            str(settings.database_url),
+            min_size=settings.pool_min_size,
+            max_size=settings.pool_max_size,
+            connect_timeout_s=settings.connect_timeout_s,
+            statement_timeout_ms=settings.statement_timeout_ms,
+            pgbouncer=settings.pgbouncer,
+        )
         purge = asyncio.create_task(purge_expired_keys(app.state.pool, every_seconds=600))
         try:
             yield
@@ -78,7 +84,6 @@ def create_app(settings: Settings) -> Litestar:
         middleware=[
             request_id_middleware,
             prometheus_config().middleware,
-            w3c_body_middleware(settings.max_body_bytes),
         ],
         debug=False,
     )

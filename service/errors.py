@@ -57,6 +57,10 @@ class PayloadTooLarge(FactmarkError):
     status, slug, title = 413, "payload-too-large", "Request body too large"
 
 
+class UnsupportedMediaType(FactmarkError):
+    status, slug, title = 415, "unsupported-media-type", "The request body is not in a media type this operation takes"
+
+
 class InvalidInput(FactmarkError):
     """422: the request is well-formed JSON but some field is not acceptable."""
 

@@ -135,6 +135,9 @@ class AnnotationPatch(Struct, kw_only=True, frozen=True, forbid_unknown_fields=T
     approximate: bool | UnsetType = UNSET
     qualifier: Qualifier | UnsetType | None = UNSET
     subject: ShortText | UnsetType | None = UNSET
+    needs_review: bool | UnsetType = UNSET
+    """`false` confirms an annotation that re-anchoring flagged: its rating or value holds for its new words
+    (changing `verdict` or `value` does the same)."""
 
 
 # ---------------------------------------------------------------- annotations: output
@@ -145,6 +148,8 @@ class Anchor(Struct, kw_only=True, frozen=True):
     revision: int
     """The article revision the offsets refer to."""
     confidence: float
+    approximate: bool = False
+    """Whether the last relocation found the quote approximately (its words changed) rather than exactly."""
 
 
 class AnnotationBase(Struct, kw_only=True, tag_field="kind"):
@@ -161,6 +166,11 @@ class AnnotationBase(Struct, kw_only=True, tag_field="kind"):
     origin: Origin
     confidence: float | None
     anchor: Anchor
+    needs_review: bool = False
+    """Re-anchoring changed the words of this reviewed claim or figure: its rating or value waits for a person
+    (PATCH `needs_review: false`, a new `verdict` or `value`); meanwhile the claim is left out of ClaimReview."""
+    previous_quote: str | None = None
+    """The words the rating or value was given for, while `needs_review` is true."""
     version: int
     created_at: datetime
     updated_at: datetime
@@ -306,6 +316,8 @@ class RevisionReport(Struct, kw_only=True):
     counts: AnchorCounts
     orphaned_ids: list[UUID]
     approximate_ids: list[UUID]
+    needs_review_ids: list[UUID]
+    """Reviewed claims and figures whose words changed: they wait for a person to confirm or re-rate them."""
 
 
 # ---------------------------------------------------------------- ClaimReview

@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import JSONBody, QueryParameter
 
@@ -18,7 +19,7 @@ from service.api.http import (
     LimitParam,
     OffsetUnitParam,
     Pool,
-    check_if_match,
+    answer_response,
     decode_cursor,
     encode_cursor,
     etag,
@@ -26,13 +27,13 @@ from service.api.http import (
     parse_include,
     problem_responses,
 )
-from service.api.idempotency import Idempotency, IdempotencyKeyHeader, fingerprint
-from service.api.writes import create_annotations
+from service.api.idempotency import IdempotencyKeyHeader, idempotency_key
 from service.domain.claimreview import claim_reviews
-from service.domain.offsets import OffsetMap
 from service.domain.storable import ensure_storable
 from service.domain.urls import canonical_url
 from service.errors import NotFound
+from service.operations import articles as article_operations
+from service.operations.idempotency import Answer
 from service.store import annotations as annotation_store
 from service.store import articles as article_store
 from service.wire import (
@@ -56,13 +57,6 @@ IncludeParam = Annotated[
 ]
 
 
-def _canonical_urls(url: str, alternates: list[str]) -> tuple[str, list[str]]:
-    """The canonical URL and the distinct canonical forms of every URL, naming a bad one by its pointer."""
-    primary = canonical_url(url, "/url")
-    every = [primary] + [canonical_url(alt, f"/alternate_urls/{i}") for i, alt in enumerate(alternates)]
-    return primary, list(dict.fromkeys(every))
-
-
 def _article_response(article: Article, status_code: int = 200, location: bool = False) -> Response[Article]:
     headers = {"ETag": etag(article.version)}
     if location:
@@ -77,7 +71,7 @@ class ArticleController(Controller):
     @post(
         "/",
         operation_id="createArticle",
-        responses=problem_responses(409, 413),
+        responses=problem_responses(409, 413, 415),
         opt={"scope": "write"},
         status_code=201,
         summary="Create an article with its text, metadata and optional annotations (one transaction)",
@@ -90,42 +84,20 @@ class ArticleController(Controller):
         pool: Pool,
         settings: CurrentSettings,
         offset_unit: OffsetUnitParam = "codepoint",
-        idempotency_key: IdempotencyKeyHeader = None,
+        idempotency_key_header: IdempotencyKeyHeader = None,
     ) -> Response[Article]:
         ensure_storable(data)
-        canonical, every_url = _canonical_urls(data.url, data.alternate_urls)
-        length_utf16 = OffsetMap(data.text).length_utf16
-        article_id = uuid.uuid4()
-        metadata = {
-            "url": data.url,
-            "canonical_url": canonical,
-            "alternate_urls": data.alternate_urls,
-            "title": data.title,
-            "publisher": data.publisher,
-            "language": data.language,
-            "published_at": data.published_at,
-        }
-        request_fingerprint = await fingerprint(request)
-        async with pool.acquire() as connection, connection.transaction():
-            idempotency = Idempotency(
-                connection, principal.tenant_id, idempotency_key, request_fingerprint, settings.idempotency_ttl_seconds
-            )
-            if replay := await idempotency.replay():
-                return replay
-            now = await article_store.insert_article(
-                connection, principal.tenant_id, article_id, metadata, data.text, length_utf16
-            )
-            await article_store.claim_urls(connection, principal.tenant_id, article_id, every_url)
-            text = article_store.ArticleText(article_id, 1, 1, data.text, now, data.url)
-            await create_annotations(
-                connection, principal.tenant_id, text, data.annotations, offset_unit, "/annotations"
-            )
-            article = await article_store.fetch_article(
-                connection, principal.tenant_id, article_id, offset_unit, with_text=True, with_annotations=True
-            )
-            assert article is not None
+
+        def present(article: Article) -> Answer:
             headers = {"ETag": etag(article.version), "Location": f"/v1/articles/{article.id}"}
-            return await idempotency.answer(article, 201, headers)
+            return Answer(msgspec.json.encode(article), 201, headers)
+
+        answer = await article_operations.create_article(
+            pool, principal.tenant_id, data, offset_unit,
+            idempotency=await idempotency_key(request, idempotency_key_header, settings.idempotency_ttl_seconds),
+            present=present,
+        )  # fmt: skip
+        return answer_response(answer)
 
     @get(
         "/{article_id:uuid}",
@@ -190,7 +162,7 @@ class ArticleController(Controller):
     @patch(
         "/{article_id:uuid}",
         operation_id="updateArticle",
-        responses=problem_responses(404, 409, 412),
+        responses=problem_responses(404, 409, 412, 415),
         opt={"scope": "write"},
         summary="Change metadata and URLs (annotations are untouched)",
     )
@@ -204,20 +176,9 @@ class ArticleController(Controller):
         offset_unit: OffsetUnitParam = "codepoint",
     ) -> Response[Article]:
         ensure_storable(data)
-        changes = given_fields(data)
-        async with pool.acquire() as connection, connection.transaction():
-            current = await article_store.lock_article_metadata(connection, principal.tenant_id, article_id)
-            if current is None:
-                raise NotFound(f"no article {article_id}")
-            check_if_match(if_match, current["version"])
-            if "url" in changes or "alternate_urls" in changes:
-                url = changes.get("url", current["url"])
-                alternates = changes.get("alternate_urls", list(current["alternate_urls"]))
-                changes["canonical_url"], every_url = _canonical_urls(url, alternates)
-                await article_store.claim_urls(connection, principal.tenant_id, article_id, every_url)
-            await article_store.update_article(connection, principal.tenant_id, article_id, changes)
-            article = await article_store.fetch_article(connection, principal.tenant_id, article_id, offset_unit, True)
-            assert article is not None
+        article = await article_operations.update_article(
+            pool, principal.tenant_id, article_id, given_fields(data), if_match, offset_unit
+        )
         return _article_response(article)
 
     @get(
@@ -253,9 +214,4 @@ class ArticleController(Controller):
     async def remove(
         self, article_id: Id, principal: CurrentPrincipal, pool: Pool, if_match: IfMatchHeader = None
     ) -> None:
-        async with pool.acquire() as connection, connection.transaction():
-            current = await article_store.lock_article_metadata(connection, principal.tenant_id, article_id)
-            if current is None:
-                raise NotFound(f"no article {article_id}")
-            check_if_match(if_match, current["version"])
-            await article_store.delete_article(connection, principal.tenant_id, article_id)
+        await article_operations.delete_article(pool, principal.tenant_id, article_id, if_match)

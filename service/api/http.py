@@ -16,7 +16,9 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, HeaderParameter, QueryParameter
 
 from service.config import Settings
-from service.errors import InvalidInput, PreconditionFailed
+from service.errors import InvalidInput
+from service.operations.idempotency import Answer
+from service.operations.transaction import check_if_match, etag, etag_listed
 from service.wire import MAX_PAGE, Annotation, Problem
 
 OffsetUnitParam = Annotated[
@@ -52,6 +54,7 @@ _PROBLEM_DESCRIPTIONS = {
     409: "Conflicts with a stored resource (e.g. the URL belongs to another article)",
     412: "If-Match names an older version",
     413: "Request body too large",
+    415: "The body is not JSON (send `Content-Type: application/json`)",
     422: "A field is invalid; `errors` names each one",
     428: "The change needs an If-Match header",
     503: "The database is unavailable; retry",
@@ -76,29 +79,16 @@ CurrentSettings = NamedDependency[Settings]
 Id = FromPath[uuid.UUID]
 
 
-def etag(version: int) -> str:
-    return f'"{version}"'
-
-
-def etag_listed(header: str, tag: str) -> bool:
-    """Whether an If-Match / If-None-Match header names `tag` (or `*`), comparing weakly."""
-    candidates = {candidate.strip().removeprefix("W/") for candidate in header.split(",")}
-    return "*" in candidates or tag.removeprefix("W/") in candidates
-
-
-def check_if_match(if_match: str | None, version: int) -> None:
-    """412 unless `If-Match` is absent, `*`, or lists the current ETag (weak or strong)."""
-    if if_match is None:
-        return
-    if not etag_listed(if_match, etag(version)):
-        raise PreconditionFailed(
-            f"the resource is at version {version} (ETag {etag(version)}); fetch it and retry",
-            current_etag=etag(version),
-        )
+def answer_response(answer: Answer) -> Response[Any]:
+    """A write's answer (as stored for Idempotency-Key replays) as the response."""
+    return Response(answer.body, status_code=answer.status, headers=answer.headers, media_type=answer.media_type)
 
 
 def encode_cursor(values: list[Any]) -> str:
     return base64.urlsafe_b64encode(msgspec.json.encode(values)).decode("ascii").rstrip("=")
+
+
+__all__ = ["check_if_match", "etag", "etag_listed"]  # used by the controllers beside the helpers below
 
 
 def decode_cursor(cursor: str, types: Any) -> Any:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from typing import Any
@@ -12,20 +11,22 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
+from service.domain.pointers import child, from_dotted_key
 from service.errors import (
+    Conflict,
     FactmarkError,
     FieldError,
     InvalidInput,
     MalformedRequest,
     ServiceUnavailable,
 )
+from service.store.database import UNAVAILABLE
 from service.wire import Problem, ProblemFieldError
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://factmark.dev/problems/"
 log = logging.getLogger("factmark")
 
-_INDEX = re.compile(r"\[(\d+)\]")
 _UNKNOWN_FIELD = re.compile(r"unknown field `([^`]*)`")
 _GENERIC_TITLES = {
     400: ("bad-request", "Bad request"),
@@ -37,13 +38,6 @@ _GENERIC_TITLES = {
     415: ("unsupported-media-type", "Unsupported media type"),
     429: ("too-many-requests", "Too many requests"),
 }
-
-
-def _json_pointer(key: str) -> str:
-    """Litestar's `annotations[0].start` → `/annotations/0/start`."""
-    dotted = _INDEX.sub(r".\1", key)
-    parts = [p.replace("~", "~0").replace("/", "~1") for p in dotted.split(".") if p]
-    return "/" + "/".join(parts) if parts else ""
 
 
 def _field_error(error: FieldError) -> ProblemFieldError:
@@ -82,9 +76,9 @@ def _from_validation(exc: ValidationException) -> FactmarkError:
         text = str(message.get("message", "invalid value"))
         key = str(message.get("key", ""))
         if message.get("source") == "body":
-            pointer = "" if key == "data" else _json_pointer(key)
+            pointer = "" if key == "data" else from_dotted_key(key)
             if unknown := _UNKNOWN_FIELD.search(text):
-                pointer = f"{pointer}/{unknown.group(1)}"
+                pointer = child(pointer, unknown.group(1))
             errors.append(FieldError(pointer, text))
         else:
             errors.append(FieldError(key or "request", text))
@@ -92,6 +86,12 @@ def _from_validation(exc: ValidationException) -> FactmarkError:
     error = InvalidInput(first.location, "; ".join(f"{e.location or '/'}: {e.message}" for e in errors))
     error.errors = errors
     return error
+
+
+def _conflict_detail(exc: asyncpg.IntegrityConstraintViolationError) -> str:
+    if isinstance(exc, asyncpg.UniqueViolationError):
+        return "a resource with the same identity was stored by a concurrent request; fetch it or choose another id"
+    return "the write conflicts with stored data that changed meanwhile; fetch it and retry"
 
 
 def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -107,21 +107,16 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
         response = problem_response(request, error)
         response.headers.update(exc.headers or {})  # e.g. Allow on a 405
         return response
-    if isinstance(
-        exc,
-        (
-            asyncpg.PostgresConnectionError,
-            asyncpg.CannotConnectNowError,
-            asyncpg.InterfaceError,
-            ConnectionError,
-            OSError,
-            asyncio.TimeoutError,
-            asyncpg.TooManyConnectionsError,
-        ),
-    ):
+    if isinstance(exc, UNAVAILABLE):
         log.warning("database unavailable: %s", exc.__class__.__name__)
         return problem_response(
             request, ServiceUnavailable("the database did not answer; retry shortly", retry_after=2)
         )
+    if isinstance(exc, asyncpg.IntegrityConstraintViolationError):
+        # A constraint the checks before the write could not see (a concurrent writer got there first).
+        log.info("constraint violation answered 409: %s", exc.__class__.__name__)
+        return problem_response(request, Conflict(_conflict_detail(exc), constraint=exc.constraint_name))
+    if isinstance(exc, asyncpg.SerializationError | asyncpg.DeadlockDetectedError):
+        return problem_response(request, Conflict("a concurrent write touched the same rows; retry", retry_after=1))
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(request, FactmarkError("an unexpected error occurred; it has been logged"))

@@ -1,20 +1,21 @@
-"""The W3C Web Annotation Protocol face of the annotation endpoints: JSON-LD bodies accepted on create
-(translated to the native input before validation), and W3C representations with the Protocol's headers."""
+"""The W3C Web Annotation Protocol face of the annotation endpoints: which representation a request wants, and
+the W3C documents (annotation, collection, page) with the Protocol's headers."""
 
 from __future__ import annotations
 
-import re
+from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 import msgspec
 from litestar import Request, Response
 
 from service.api.auth import Principal
-from service.domain.w3c import W3C_MEDIA_TYPE, from_w3c, wants_w3c
-from service.errors import MalformedRequest, PayloadTooLarge
+from service.api.body import sent_w3c
+from service.api.negotiation import wants_w3c
+from service.domain.w3c import W3C_MEDIA_TYPE, to_annotation_collection, to_annotation_page, to_w3c
+from service.wire import Annotation
 
-_ANNOTATION_CONTAINER = re.compile(r"^/v1/articles/[^/]+/annotations/?$")
-W3C_REQUEST = "w3c_request"
 RESOURCE_LINK = '<http://www.w3.org/ns/ldp#Resource>; rel="type"'
 CONTAINER_LINKS = (
     '<http://www.w3.org/ns/ldp#BasicContainer>; rel="type", '
@@ -22,77 +23,6 @@ CONTAINER_LINKS = (
 )
 ANNOTATION_ALLOW = "DELETE, GET, OPTIONS, PATCH"
 CONTAINER_ALLOW = "GET, OPTIONS, POST"
-
-
-def _is_json_ld(content_type: str) -> bool:
-    return content_type.split(";", 1)[0].strip().lower() == "application/ld+json"
-
-
-def w3c_body_middleware(max_body_bytes: int) -> Any:
-    """ASGI middleware: a JSON-LD W3C Annotation (or an array of them) POSTed to an article's annotation
-    container is rewritten into the native input, so the one typed handler validates and stores it."""
-
-    # Plain ASGI callables, typed loosely: Litestar's TypedDict scopes add nothing here.
-    def middleware(app: Any) -> Any:
-        async def translate(scope: Any, receive: Any, send: Any) -> None:
-            if not (
-                scope["type"] == "http"
-                and scope["method"] == "POST"
-                and _ANNOTATION_CONTAINER.match(scope["path"])
-                and _is_json_ld(dict(scope["headers"]).get(b"content-type", b"").decode("latin-1"))
-            ):  # every other request passes straight through, without looking at its headers
-                await app(scope, receive, send)
-                return
-            native = msgspec.json.encode(_translate(await _read_body(receive, max_body_bytes)))
-            scope["headers"] = [
-                (name, value) for name, value in scope["headers"] if name not in (b"content-type", b"content-length")
-            ] + [(b"content-type", b"application/json"), (b"content-length", str(len(native)).encode())]
-            scope.setdefault("state", {})[W3C_REQUEST] = True
-            sent = False
-
-            async def replay() -> Any:
-                nonlocal sent
-                if sent:
-                    return await receive()
-                sent = True
-                return {"type": "http.request", "body": native, "more_body": False}
-
-            await app(scope, replay, send)
-
-        return translate
-
-    return middleware
-
-
-async def _read_body(receive: Any, limit: int) -> bytes:
-    chunks, size = [], 0
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunk = message.get("body", b"")
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLarge(f"the request body exceeds {limit} bytes")
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
-
-
-def _translate(raw: bytes) -> Any:
-    try:
-        document = msgspec.json.decode(raw)
-    except msgspec.DecodeError as exc:
-        raise MalformedRequest(f"JSON is malformed: {exc}") from exc
-    if isinstance(document, list):
-        return [from_w3c(item, f"/{index}") for index, item in enumerate(document)]
-    return from_w3c(document)
-
-
-def sent_w3c(request: Request[Any, Any, Any]) -> bool:
-    """Whether the request body was a W3C annotation (its selectors count code points, whatever offset_unit says)."""
-    return bool(request.scope.get("state", {}).get(W3C_REQUEST))
 
 
 def negotiated(request: Request[Any, Any, Any]) -> bool:
@@ -115,3 +45,67 @@ def w3c_response(document: Any, status_code: int, headers: dict[str, str], link:
         media_type=W3C_MEDIA_TYPE,
         headers={**headers, "Link": link, "Vary": "Accept"},
     )
+
+
+def annotation_document(
+    annotation: Annotation,
+    request: Request[Any, Any, Any],
+    principal: Principal,
+    article_url: str,
+    public_url: str | None,
+) -> dict[str, Any]:
+    return to_w3c(
+        annotation, article_url=article_url, base_url=base_url(request, public_url), creator_name=creator(principal)
+    )
+
+
+def created_page_document(
+    annotations: Sequence[Annotation],
+    request: Request[Any, Any, Any],
+    principal: Principal,
+    article_url: str,
+    public_url: str | None,
+) -> dict[str, Any]:
+    """The page answering a batch created in the container."""
+    collection = str(request.url).split("?")[0]
+    return to_annotation_page(
+        annotations, article_url=article_url, base_url=base_url(request, public_url), page_url=collection,
+        next_url=None, collection_url=collection, total=None, creator_name=creator(principal),
+    )  # fmt: skip
+
+
+def _query_without(request: Request[Any, Any, Any], name: str) -> str:
+    return urlencode([(k, v) for k, v in request.query_params.multi_items() if k != name])
+
+
+def _query_with(request: Request[Any, Any, Any], **values: str) -> str:
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k not in values]
+    return urlencode(kept + list(values.items()))
+
+
+def container_document(
+    annotations: Sequence[Annotation],
+    request: Request[Any, Any, Any],
+    principal: Principal,
+    *,
+    article_url: str,
+    public_url: str | None,
+    total: int,
+    next_cursor: str | None,
+) -> dict[str, Any]:
+    """The container's answer to a list request: the collection with its first page embedded (no cursor), or
+    the page a cursor names; links keep the request's own filters."""
+    collection_url = str(request.url.with_replacements(query=_query_without(request, "cursor")))
+    next_url = (
+        str(request.url.with_replacements(query=_query_with(request, cursor=next_cursor))) if next_cursor else None
+    )
+    common: dict[str, Any] = {
+        "article_url": article_url, "base_url": base_url(request, public_url), "next_url": next_url,
+        "total": total, "creator_name": creator(principal),
+    }  # fmt: skip
+    if request.query_params.get("cursor") is None:
+        # The first page is embedded in the collection: its own IRI is a fragment of the collection's.
+        return to_annotation_collection(
+            annotations, collection_url=collection_url, first_page_url=f"{collection_url}#page-1", **common
+        )
+    return to_annotation_page(annotations, page_url=str(request.url), collection_url=collection_url, **common)

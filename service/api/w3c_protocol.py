@@ -22,15 +22,12 @@ from service.api.http import (
     IfMatchHeader,
     IfNoneMatchHeader,
     Pool,
-    check_if_match,
+    answer_response,
     etag,
     etag_listed,
     problem_responses,
 )
-from service.api.idempotency import Idempotency, IdempotencyKeyHeader, fingerprint
-from service.api.writes import create_annotations
-from service.domain.kinds import KIND_OF, LINK_FIELDS, check_kind_fields, check_links, span_columns
-from service.domain.spans import IndexedText, resolve_span
+from service.api.idempotency import IdempotencyKeyHeader, idempotency_key
 from service.domain.urls import canonical_url
 from service.domain.w3c import from_w3c, target_source, to_w3c
 from service.domain.w3c_protocol import (
@@ -56,6 +53,13 @@ from service.domain.w3c_protocol import (
     with_identity,
 )
 from service.errors import InvalidInput, MalformedRequest, NotFound, PreconditionRequired
+from service.operations.idempotency import Answer
+from service.operations.w3c_annotations import (
+    StoredW3C,
+    create_w3c_annotation,
+    delete_w3c_annotation,
+    replace_w3c_annotation,
+)
 from service.store import annotations as annotation_store
 from service.store import articles as article_store
 from service.store import w3c_identities as identity_store
@@ -156,6 +160,9 @@ class _Renderer:
         node = to_w3c(annotation, article_url=self.article_url, base_url=self.base_url, creator_name=self.creator)
         return with_identity(node, self.container.annotation(annotation.id), identity)
 
+    def present(self, stored: StoredW3C) -> dict[str, Any]:
+        return self.document(stored.annotation, stored.identity)
+
 
 async def _read_page(
     connection: asyncpg.Connection, principal: Principal, article_id: uuid.UUID, request: PageRequest, limit: int,
@@ -254,32 +261,25 @@ class W3CContainerController(Controller):
         principal: CurrentPrincipal,
         pool: Pool,
         settings: CurrentSettings,
-        idempotency_key: IdempotencyKeyHeader = None,
+        idempotency_header: IdempotencyKeyHeader = None,
     ) -> Response[Any]:
         document = _decode(await request.body())
         item: AnnotationInput = from_w3c(document)
         await _check_target(pool, principal, article_id, document)
-        identity = read_identity(document, None, None)
         base = _base_url(request, settings.public_url)
         container = Container(container_root(base, article_id))
-        request_fingerprint = await fingerprint(request)
-        async with pool.acquire() as connection, connection.transaction():
-            idempotency = Idempotency(
-                connection, principal.tenant_id, idempotency_key, request_fingerprint, settings.idempotency_ttl_seconds
-            )
-            if replay := await idempotency.replay():
-                return replay
-            text = await article_store.lock_article_text(connection, principal.tenant_id, article_id, exclusive=False)
-            if text is None:
-                raise NotFound(f"no article {article_id}")
-            [annotation_id] = await create_annotations(connection, principal.tenant_id, text, [item], "codepoint", None)
-            await identity_store.store_identity(connection, principal.tenant_id, annotation_id, identity)
-            created = await annotation_store.fetch_annotations_by_ids(
-                connection, principal.tenant_id, [annotation_id], "codepoint"
-            )
-            body = _Renderer(container, text.url, base, principal).document(created[annotation_id], identity)
-            headers = _annotation_headers(1) | {"Location": body["id"]}
-            return await idempotency.answer(body, 201, headers, PROFILE_MEDIA_TYPE)
+
+        def present(stored: StoredW3C) -> Answer:
+            body = _Renderer(container, stored.article_url, base, principal).present(stored)
+            headers = _annotation_headers(stored.annotation.version) | {"Location": body["id"]}
+            return Answer(msgspec.json.encode(body), 201, headers, PROFILE_MEDIA_TYPE)
+
+        answer = await create_w3c_annotation(
+            pool, principal.tenant_id, article_id, item, read_identity(document, None, None),
+            idempotency=await idempotency_key(request, idempotency_header, settings.idempotency_ttl_seconds),
+            present=present,
+        )  # fmt: skip
+        return answer_response(answer)
 
     @route(
         "/{annotation_id:uuid}",
@@ -338,27 +338,13 @@ class W3CContainerController(Controller):
         await _check_target(pool, principal, article_id, document)
         base = _base_url(request, settings.public_url)
         container = Container(container_root(base, article_id))
-        async with pool.acquire() as connection, connection.transaction():
-            current = await annotation_store.lock_annotation(connection, principal.tenant_id, annotation_id)
-            if current is None or current["article_id"] != article_id:
-                raise NotFound(f"no annotation {annotation_id} in the container of article {article_id}")
-            check_if_match(if_match, current["version"])
-            stored = (await identity_store.fetch_identities(connection, principal.tenant_id, [annotation_id])).get(
-                annotation_id
-            )
-            kept = Identity(
-                stored.canonical if stored and stored.canonical else annotation_id.urn, stored.via if stored else ()
-            )
-            identity = read_identity(document, container.annotation(annotation_id), kept)
-            text = await article_store.lock_article_text(connection, principal.tenant_id, article_id, exclusive=False)
-            assert text is not None  # the annotation row is locked, so its article exists
-            await _replace(connection, principal, current, item, text.text, text.revision, text.now)
-            await identity_store.store_identity(connection, principal.tenant_id, annotation_id, identity)
-            replaced = await annotation_store.fetch_annotation(
-                connection, principal.tenant_id, annotation_id, "codepoint"
-            )
-        body = _Renderer(container, text.url, base, principal).document(replaced, identity)
-        return _w3c_response(body, 200, _annotation_headers(replaced.version))
+        iri = container.annotation(annotation_id)
+        stored = await replace_w3c_annotation(
+            pool, principal.tenant_id, article_id, annotation_id, item,
+            lambda kept: read_identity(document, iri, kept), if_match,
+        )  # fmt: skip
+        body = _Renderer(container, stored.article_url, base, principal).present(stored)
+        return _w3c_response(body, 200, _annotation_headers(stored.annotation.version))
 
     @delete(
         "/{annotation_id:uuid}",
@@ -371,41 +357,4 @@ class W3CContainerController(Controller):
     async def remove(
         self, article_id: Id, annotation_id: Id, principal: CurrentPrincipal, pool: Pool, if_match: IfMatchHeader = None
     ) -> None:
-        async with pool.acquire() as connection, connection.transaction():
-            current = await annotation_store.lock_annotation(connection, principal.tenant_id, annotation_id)
-            if current is None or current["article_id"] != article_id:
-                raise NotFound(f"no annotation {annotation_id} in the container of article {article_id}")
-            check_if_match(if_match, current["version"])
-            await annotation_store.delete_annotation(connection, principal.tenant_id, annotation_id)
-
-
-async def _replace(
-    connection: asyncpg.Connection, principal: Principal, current: asyncpg.Record, item: AnnotationInput, text: str,
-    revision: int, now: datetime,
-) -> None:  # fmt: skip
-    """Every mutable field of the annotation set from `item`, its span re-validated against the current text."""
-    kind = KIND_OF[type(item)]
-    if kind != current["kind"]:
-        raise InvalidInput(
-            "/motivation", f"this annotation is a {current['kind']}; a replacement cannot make it a {kind}"
-        )
-    fields = msgspec.structs.asdict(item)
-    span = resolve_span(
-        IndexedText(text), start=fields.pop("start"), end=fields.pop("end"), quote=fields.pop("quote"),
-        prefix=fields.pop("prefix"), suffix=fields.pop("suffix"), unit="codepoint", pointer="",
-    )  # fmt: skip
-    fields.pop("id")
-    fields["tags"] = list(fields["tags"])
-    check_kind_fields(kind, fields, "")
-    link_field = LINK_FIELDS.get(kind)
-    if link_field is not None and fields[link_field] is not None:
-        claims = await annotation_store.fetch_claim_ids(
-            connection, principal.tenant_id, current["article_id"], [fields[link_field]]
-        )
-        check_links([("", kind, fields[link_field])], claims)
-    changes = (
-        fields
-        | span_columns(span)
-        | {"anchor_status": "anchored", "anchor_revision": revision, "anchor_confidence": 1.0}
-    )
-    await annotation_store.update_annotation(connection, principal.tenant_id, current["id"], changes, now)
+        await delete_w3c_annotation(pool, principal.tenant_id, article_id, annotation_id, if_match)

@@ -79,6 +79,13 @@ def claim_reviews(
             reason = "the claim has a verdict but no review_url; a ClaimReview must link to the published fact check"
             skipped.append({"id": str(claim.id), "reason": reason})
             continue
+        if claim.needs_review:
+            reason = (
+                f"an edit changed the rated words (from {claim.previous_quote!r}); the claim waits for a person to "
+                "confirm or re-rate it"
+            )
+            skipped.append({"id": str(claim.id), "reason": reason})
+            continue
         reviews.append(_review(claim, claim.review_url, sources.get(claim.id), article, organization, organization_url))
     return reviews, skipped
 

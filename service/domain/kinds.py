@@ -62,7 +62,8 @@ def annotation_columns(
         "start_utf16": span.start_utf16, "end_utf16": span.end_utf16, "quote": span.quote, "prefix": span.prefix,
         "suffix": span.suffix, "tags": list(item.tags), "note": item.note, "author": item.author, "origin": item.origin,
         "confidence": item.confidence, "anchor_status": "anchored", "anchor_revision": revision,
-        "anchor_confidence": 1.0, "created_at": now, "updated_at": now,
+        "anchor_confidence": 1.0, "anchor_approximate": False,
+        "needs_review": False, "previous_quote": None, "created_at": now, "updated_at": now,
         **_OTHER_KIND_COLUMNS[kind], **own,
     }  # fmt: skip
 

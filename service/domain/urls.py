@@ -3,8 +3,9 @@ http vs https, default ports, escapes, trailing slashes) find the same article."
 
 from __future__ import annotations
 
+import ipaddress
 import re
-from urllib.parse import parse_qsl, quote, urlsplit
+from urllib.parse import SplitResult, parse_qsl, quote, urlsplit
 
 from service.errors import InvalidInput
 
@@ -78,35 +79,54 @@ def _remove_dot_segments(path: str) -> str:
     return "/" + "/".join(output)
 
 
-def check_url(url: str, pointer: str) -> None:
-    """Only validate: an absolute http(s) URL with a host and a valid port (cheaper than canonicalising)."""
-    try:
-        parts = urlsplit(url.strip())
-        _ = parts.port
-    except ValueError as exc:
-        raise InvalidInput(pointer, f"not a valid URL: {exc}", actual=url) from exc
-    if parts.scheme.lower() not in _DEFAULT_PORTS or not parts.hostname:
+# WHATWG URL rules a browser applies before parsing: leading and trailing C0 controls and spaces are stripped,
+# tabs and newlines anywhere are removed, and in http(s) URLs a backslash is a path separator.
+_C0_OR_SPACE = "".join(map(chr, range(0x21)))
+_TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
+# A domain after IDNA (letters, digits, hyphens, dots, and the underscores some real hosts have).
+_DOMAIN = re.compile(r"^[a-z0-9_-]+(\.[a-z0-9_-]+)*$")
+
+
+def _split(url: str, pointer: str) -> tuple[SplitResult, str, int | None]:
+    """(parts, host, port) of an absolute http(s) URL read as a browser reads it; an input error otherwise.
+
+    The host is lower-case ASCII: a domain in IDNA form, an IPv4 address, or an IPv6 address in brackets.
+    """
+    candidate = _TAB_OR_NEWLINE.sub("", url.strip(_C0_OR_SPACE))
+    scheme, colon, rest = candidate.partition(":")
+    if not colon or scheme.lower() not in _DEFAULT_PORTS:
         raise InvalidInput(pointer, "must be an absolute http or https URL", actual=url)
+    try:
+        parts = urlsplit(scheme + ":" + rest.replace("\\", "/"))
+        port = parts.port
+        host = parts.hostname
+    except ValueError as exc:
+        raise InvalidInput(pointer, f"not a valid URL: {exc}", actual=url) from None
+    if not host or not parts.netloc:
+        raise InvalidInput(pointer, "must be an absolute http or https URL with a host", actual=url)
+    if ":" in host:  # urlsplit has taken the brackets off an IPv6 literal
+        try:
+            return parts, f"[{ipaddress.IPv6Address(host).compressed}]", port
+        except ValueError:
+            raise InvalidInput(pointer, "the host is not a valid IPv6 address", actual=url) from None
+    try:
+        host = host.encode("idna").decode("ascii").lower().rstrip(".")
+    except UnicodeError:
+        raise InvalidInput(pointer, "the host name is not a valid domain name", actual=url) from None
+    if not _DOMAIN.match(host):
+        raise InvalidInput(pointer, "the host name holds characters no host name may have", actual=url)
+    return parts, host, port
+
+
+def check_url(url: str, pointer: str) -> None:
+    """Only validate: an absolute http(s) URL with a valid host and port (cheaper than canonicalising)."""
+    _split(url, pointer)
 
 
 def canonical_url(url: str, pointer: str = "/url") -> str:
     """The canonical form of an absolute http(s) URL; anything else is an input error at `pointer`."""
-    candidate = url.strip()
-    try:
-        parts = urlsplit(candidate)
-        port = parts.port
-        host = parts.hostname
-    except ValueError as exc:
-        raise InvalidInput(pointer, f"not a valid URL: {exc}", actual=url) from exc
-    scheme = parts.scheme.lower()
-    if scheme not in _DEFAULT_PORTS or not host:
-        raise InvalidInput(pointer, "must be an absolute http or https URL", actual=url)
-    try:
-        host = host.encode("idna").decode("ascii").lower()
-    except UnicodeError as exc:
-        raise InvalidInput(pointer, "the host name is not a valid domain name", actual=url) from exc
-    host = host.rstrip(".")
-    # http and https name the same article; the canonical form always says https.
+    parts, host, port = _split(url, pointer)
+    # http and https name the same article; the canonical form always says https. Credentials are dropped.
     netloc = host if port in (None, *_DEFAULT_PORTS.values()) else f"{host}:{port}"
 
     path = _normalise_escapes(quote(parts.path, safe=_PATH_SAFE))

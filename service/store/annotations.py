@@ -8,9 +8,10 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import asyncpg
+from msgspec import Meta
 
 from service.domain.offsets import OffsetUnit
 from service.wire import ANNOTATION_CLASSES, KIND_FIELDS, Anchor, Annotation
@@ -19,7 +20,8 @@ from service.wire import ANNOTATION_CLASSES, KIND_FIELDS, Anchor, Annotation
 INSERT_COLUMNS = (
     "tenant_id", "id", "article_id", "kind", "start_cp", "end_cp", "start_utf16", "end_utf16",
     "quote", "prefix", "suffix", "tags", "note", "author", "origin", "confidence",
-    "anchor_status", "anchor_revision", "anchor_confidence", "created_at", "updated_at",
+    "anchor_status", "anchor_revision", "anchor_confidence", "anchor_approximate", "needs_review", "previous_quote",
+    "created_at", "updated_at",
     "statement", "claimant", "verdict", "verdict_explanation", "review_url", "reviewed_at",
     "source", "source_type", "cue", "claim_id", "denier", "target_id",
     "value", "unit", "approximate", "qualifier", "subject",
@@ -29,7 +31,7 @@ UPDATABLE_COLUMNS = frozenset(INSERT_COLUMNS) - {"tenant_id", "id", "article_id"
 # Where an annotation stands in the text: what annotation_history keeps for each earlier revision.
 POSITION_COLUMNS = (
     "start_cp", "end_cp", "start_utf16", "end_utf16", "quote", "prefix", "suffix",
-    "anchor_status", "anchor_revision", "anchor_confidence",
+    "anchor_status", "anchor_revision", "anchor_confidence", "anchor_approximate",
 )  # fmt: skip
 
 _OFFSET_COLUMNS: dict[OffsetUnit, str] = {
@@ -37,7 +39,8 @@ _OFFSET_COLUMNS: dict[OffsetUnit, str] = {
     "utf16": "start_utf16 AS start, end_utf16 AS end",
 }
 _SELECT = """SELECT id, article_id, kind, {offsets}, quote, prefix, suffix, tags, note, author, origin,
-       confidence, anchor_status, anchor_revision, anchor_confidence, version, created_at, updated_at,
+       confidence, anchor_status, anchor_revision, anchor_confidence, anchor_approximate, needs_review,
+       previous_quote, version, created_at, updated_at,
        coalesce(statement, quote) AS statement, claimant, verdict, verdict_explanation, review_url,
        reviewed_at, source, source_type, cue, claim_id, denier, target_id,
        value, unit, approximate, qualifier, subject
@@ -52,7 +55,7 @@ _AT_REVISION = (
       WHERE h.revision = {revision}) AS annotations"""
 )
 _COMMON = ("id", "article_id", "start", "end", "quote", "prefix", "suffix", "tags", "note", "author",
-           "origin", "confidence", "version", "created_at", "updated_at")  # fmt: skip
+           "origin", "confidence", "needs_review", "previous_quote", "version", "created_at", "updated_at")  # fmt: skip
 _KIND_FIELD_ORDER = {kind: tuple(sorted(fields)) for kind, fields in KIND_FIELDS.items()}
 
 
@@ -60,7 +63,8 @@ _UTC = "to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 _JSON_VALUES = {
     "statement": "coalesce(statement, quote)",
     "anchor": (
-        "json_build_object('status', anchor_status, 'revision', anchor_revision, 'confidence', anchor_confidence)"
+        "(SELECT row_to_json(a) FROM (SELECT anchor_status AS status, anchor_revision AS revision,"
+        " anchor_confidence AS confidence, anchor_approximate AS approximate) a)"
     ),
     "created_at": _UTC.format("created_at"),
     "updated_at": _UTC.format("updated_at"),
@@ -71,13 +75,14 @@ _JSON_VALUES = {
 @functools.cache
 def _json_document(unit: OffsetUnit) -> str:
     """SQL that renders a row as the annotation's JSON (the wire Struct's fields), so reads pass it through
-    without decoding and re-encoding; tests/store/test_annotation_documents.py keeps the two in step."""
+    without decoding and re-encoding; tests/store/test_annotation_documents.py keeps the two in step.
+    `row_to_json` writes compact JSON (json_build_object would put a space around every colon)."""
     start, end = ("start_cp", "end_cp") if unit == "codepoint" else ("start_utf16", "end_utf16")
     values = {**_JSON_VALUES, "start": start, "end": end}
     cases = []
     for kind, cls in ANNOTATION_CLASSES.items():
-        pairs = ", ".join(f"'{name}', {values.get(name, name)}" for name in cls.__struct_fields__)
-        cases.append(f"WHEN '{kind}' THEN json_build_object('kind', kind, {pairs})")
+        columns = ", ".join(f'{values.get(name, name)} AS "{name}"' for name in cls.__struct_fields__)
+        cases.append(f"WHEN '{kind}' THEN (SELECT row_to_json(d) FROM (SELECT kind, {columns}) d)")
     return f"CASE kind {' '.join(cases)} END"
 
 
@@ -94,18 +99,16 @@ def select_annotations(
     return _SELECT.format(offsets=_OFFSET_COLUMNS[unit] + extra_columns, source=source)
 
 
-def _shaped(rows: Sequence[asyncpg.Record], as_json: bool) -> list[Any]:
-    """Structs, or with `as_json` the rows' JSON documents as bytes."""
-    return [row["doc"] for row in rows] if as_json else [to_annotation(row) for row in rows]
-
-
 def to_annotation(row: asyncpg.Record) -> Annotation:
     kind = row["kind"]
     fields: dict[str, Any] = {name: row[name] for name in _COMMON}
     for name in _KIND_FIELD_ORDER[kind]:
         fields[name] = row[name]
     fields["anchor"] = Anchor(
-        status=row["anchor_status"], revision=row["anchor_revision"], confidence=row["anchor_confidence"]
+        status=row["anchor_status"],
+        revision=row["anchor_revision"],
+        confidence=row["anchor_confidence"],
+        approximate=row["anchor_approximate"],
     )
     return ANNOTATION_CLASSES[kind](**fields)  # type: ignore[return-value]
 
@@ -132,6 +135,11 @@ class AnnotationFilter:
     overlap_end: int | None = None
 
 
+# A page's keyset: (start, end) in code points and the id of the last annotation of the previous page. Offsets
+# are bounded like every stored offset, so a forged cursor cannot overflow the query's integers.
+_Position = Annotated[int, Meta(ge=0, le=2**31 - 1)]
+Keyset = tuple[_Position, _Position, uuid.UUID]
+
 _INSERT_ORDER = operator.itemgetter(*INSERT_COLUMNS)
 
 
@@ -143,19 +151,23 @@ async def insert_annotations(connection: asyncpg.Connection, rows: Sequence[dict
 
 
 async def fetch_annotations_by_ids(
-    connection: asyncpg.Connection,
-    tenant_id: uuid.UUID,
-    ids: Sequence[uuid.UUID],
-    unit: OffsetUnit,
-    as_json: bool = False,
-) -> dict[uuid.UUID, Any]:
-    """The annotations (Structs, or JSON documents with `as_json`) by id."""
+    connection: asyncpg.Connection, tenant_id: uuid.UUID, ids: Sequence[uuid.UUID], unit: OffsetUnit
+) -> dict[uuid.UUID, Annotation]:
+    """The annotations by id, as Structs."""
     rows = await connection.fetch(
-        select_annotations(unit, as_json=as_json) + " WHERE tenant_id = $1 AND id = ANY($2::uuid[])",
-        tenant_id,
-        list(ids),
+        select_annotations(unit) + " WHERE tenant_id = $1 AND id = ANY($2::uuid[])", tenant_id, list(ids)
     )
-    return {row["id"]: item for row, item in zip(rows, _shaped(rows, as_json), strict=True)}
+    return {row["id"]: to_annotation(row) for row in rows}
+
+
+async def fetch_documents_by_ids(
+    connection: asyncpg.Connection, tenant_id: uuid.UUID, ids: Sequence[uuid.UUID], unit: OffsetUnit
+) -> dict[uuid.UUID, bytes]:
+    """The annotations by id, as the JSON documents PostgreSQL rendered."""
+    rows = await connection.fetch(
+        select_annotations(unit, as_json=True) + " WHERE tenant_id = $1 AND id = ANY($2::uuid[])", tenant_id, list(ids)
+    )
+    return {row["id"]: row["doc"] for row in rows}
 
 
 async def fetch_annotations_of_article(
@@ -175,11 +187,20 @@ async def fetch_annotations_of_article(
 
 @dataclass(frozen=True, slots=True)
 class AnnotationRows:
-    """One page of annotations: the items (Structs, or JSON documents as bytes), the keyset of the last item
-    when more follow, and a `version` of everything the request matched (for its ETag)."""
+    """One page of annotations: the items, the keyset of the last item when more follow, and a `version` of
+    everything the request matched (for its ETag)."""
 
-    items: list[Any]
-    last: tuple[int, int, uuid.UUID] | None
+    items: list[Annotation]
+    last: Keyset | None
+    version: str
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRows:
+    """One page of annotations as JSON documents (bytes), otherwise as AnnotationRows."""
+
+    items: list[bytes]
+    last: Keyset | None
     version: str
 
 
@@ -193,7 +214,7 @@ _KEYSET = "\n  AND ($8::int IS NULL OR (start_cp, end_cp, id) > ($8, $9, $10))"
 
 
 def _page_arguments(
-    tenant_id: uuid.UUID, article_id: uuid.UUID, where: AnnotationFilter, after: tuple[int, int, uuid.UUID] | None,
+    tenant_id: uuid.UUID, article_id: uuid.UUID, where: AnnotationFilter, after: Keyset | None,
     revision: int | None,
 ) -> list[Any]:  # fmt: skip
     return [
@@ -202,19 +223,17 @@ def _page_arguments(
     ]  # fmt: skip
 
 
-async def fetch_annotations_page(
+async def _fetch_page(
     connection: asyncpg.Connection | asyncpg.Pool,
     tenant_id: uuid.UUID,
     article_id: uuid.UUID,
     unit: OffsetUnit,
     where: AnnotationFilter,
-    after: tuple[int, int, uuid.UUID] | None,
+    after: Keyset | None,
     limit: int,
-    revision: int | None = None,
-    as_json: bool = False,
-) -> AnnotationRows:
-    """One page in text order after the keyset `after` (code point start, end, id). `revision`: as they stood
-    at that earlier revision. Items are Structs, or JSON documents (bytes) with `as_json`."""
+    revision: int | None,
+    as_json: bool,
+) -> tuple[list[asyncpg.Record], Keyset | None, str]:
     extra = (
         ", start_cp AS key_start, end_cp AS key_end, count(*) OVER () AS matching, max(updated_at) OVER () AS changed"
     )
@@ -229,7 +248,42 @@ async def fetch_annotations_page(
     more = len(rows) > limit
     rows = rows[:limit]
     last = (rows[-1]["key_start"], rows[-1]["key_end"], rows[-1]["id"]) if more else None
-    return AnnotationRows(_shaped(rows, as_json), last, version)
+    return rows, last, version
+
+
+async def fetch_annotations_page(
+    connection: asyncpg.Connection | asyncpg.Pool,
+    tenant_id: uuid.UUID,
+    article_id: uuid.UUID,
+    unit: OffsetUnit,
+    where: AnnotationFilter,
+    after: Keyset | None,
+    limit: int,
+    revision: int | None = None,
+) -> AnnotationRows:
+    """One page in text order after the keyset `after` (code point start, end, id). `revision`: as they stood
+    at that earlier revision."""
+    rows, last, version = await _fetch_page(
+        connection, tenant_id, article_id, unit, where, after, limit, revision, as_json=False
+    )
+    return AnnotationRows([to_annotation(row) for row in rows], last, version)
+
+
+async def fetch_documents_page(
+    connection: asyncpg.Connection | asyncpg.Pool,
+    tenant_id: uuid.UUID,
+    article_id: uuid.UUID,
+    unit: OffsetUnit,
+    where: AnnotationFilter,
+    after: Keyset | None,
+    limit: int,
+    revision: int | None = None,
+) -> DocumentRows:
+    """The same page as fetch_annotations_page, each annotation rendered to JSON by PostgreSQL."""
+    rows, last, version = await _fetch_page(
+        connection, tenant_id, article_id, unit, where, after, limit, revision, as_json=True
+    )
+    return DocumentRows([row["doc"] for row in rows], last, version)
 
 
 async def fetch_annotations_version(
@@ -238,7 +292,7 @@ async def fetch_annotations_version(
     article_id: uuid.UUID,
     unit: OffsetUnit,
     where: AnnotationFilter,
-    after: tuple[int, int, uuid.UUID] | None,
+    after: Keyset | None,
     revision: int | None = None,
 ) -> str:
     """The `version` the same page request would report, from one aggregate over the matching rows."""
@@ -257,21 +311,43 @@ async def fetch_annotation(
     annotation_id: uuid.UUID,
     unit: OffsetUnit,
     revision: int | None = None,
-    as_json: bool = False,
-) -> Any:
-    """One annotation (a Struct, or with `as_json` a (JSON document, version, article id) triple), or None."""
-    select = select_annotations(
-        unit, ", article_id" if as_json else "", "$3" if revision is not None else None, as_json
-    )
+) -> Annotation | None:
+    """One annotation as a Struct (positions as of an earlier `revision`, if given), or None."""
+    select = select_annotations(unit, "", "$3" if revision is not None else None)
     row = await connection.fetchrow(
         select + " WHERE tenant_id = $1 AND id = $2",
         tenant_id,
         annotation_id,
         *(() if revision is None else (revision,)),
     )
-    if row is None:
-        return None
-    return (row["doc"], row["version"], row["article_id"]) if as_json else to_annotation(row)
+    return None if row is None else to_annotation(row)
+
+
+@dataclass(frozen=True, slots=True)
+class AnnotationDocument:
+    """One annotation rendered to JSON by PostgreSQL, with what its response headers need."""
+
+    document: bytes
+    version: int
+    article_id: uuid.UUID
+
+
+async def fetch_document(
+    connection: asyncpg.Connection | asyncpg.Pool,
+    tenant_id: uuid.UUID,
+    annotation_id: uuid.UUID,
+    unit: OffsetUnit,
+    revision: int | None = None,
+) -> AnnotationDocument | None:
+    """One annotation as its JSON document (positions as of an earlier `revision`, if given), or None."""
+    select = select_annotations(unit, ", article_id", "$3" if revision is not None else None, as_json=True)
+    row = await connection.fetchrow(
+        select + " WHERE tenant_id = $1 AND id = $2",
+        tenant_id,
+        annotation_id,
+        *(() if revision is None else (revision,)),
+    )
+    return None if row is None else AnnotationDocument(row["doc"], row["version"], row["article_id"])
 
 
 async def count_annotations(
@@ -303,6 +379,9 @@ class StoredPosition:
     suffix: str
     status: str
     revision: int
+    kind: str
+    verdict: str | None
+    needs_review: bool
 
 
 async def lock_positions(
@@ -310,7 +389,8 @@ async def lock_positions(
 ) -> list[StoredPosition]:
     """Every annotation's position on the article, row-locked for re-anchoring."""
     rows = await connection.fetch(
-        """SELECT id, start_cp, end_cp, quote, prefix, suffix, anchor_status, anchor_revision
+        """SELECT id, start_cp, end_cp, quote, prefix, suffix, anchor_status, anchor_revision, kind, verdict,
+                  needs_review
            FROM annotations WHERE tenant_id = $1 AND article_id = $2 ORDER BY start_cp, end_cp, id FOR UPDATE""",
         tenant_id,
         article_id,
@@ -341,7 +421,7 @@ async def update_positions(
         return
     columns = list(zip(*rows, strict=True))
     assignments = ", ".join(f"{name} = coalesce(u.{name}, a.{name})" for name in POSITION_COLUMNS)
-    types = ("uuid", "int", "int", "int", "int", "text", "text", "text", "text", "int", "float8")
+    types = ("uuid", "int", "int", "int", "int", "text", "text", "text", "text", "int", "float8", "bool")
     unnest = ", ".join(f"${i}::{t}[]" for i, t in enumerate(types, start=3))
     await connection.execute(
         f"""UPDATE annotations a SET {assignments}, version = a.version + 1, updated_at = $2
@@ -351,6 +431,22 @@ async def update_positions(
         now,
         *(list(column) for column in columns),
     )
+
+
+async def flag_for_review(
+    connection: asyncpg.Connection, tenant_id: uuid.UUID, flagged: Sequence[tuple[uuid.UUID, str]]
+) -> None:
+    """Mark annotations whose words re-anchoring changed as needing review; each (id, quote before the change)
+    keeps the first quote since the last review: the words the rating or the value was given for."""
+    if flagged:
+        ids, quotes = zip(*flagged, strict=True)
+        await connection.execute(
+            """UPDATE annotations a SET needs_review = true, previous_quote = coalesce(a.previous_quote, u.quote)
+               FROM unnest($2::uuid[], $3::text[]) AS u(id, quote) WHERE a.tenant_id = $1 AND a.id = u.id""",
+            tenant_id,
+            list(ids),
+            list(quotes),
+        )
 
 
 async def lock_annotation(
@@ -402,19 +498,17 @@ async def update_annotation(
     tenant_id: uuid.UUID,
     annotation_id: uuid.UUID,
     changes: dict[str, Any],
-    now: datetime,
 ) -> None:
     unknown = set(changes) - UPDATABLE_COLUMNS
     if unknown:
         raise ValueError(f"not updatable: {sorted(unknown)}")
     names = list(changes)
-    assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(names, start=4))
+    assignments = ", ".join(f"{name} = ${i}" for i, name in enumerate(names, start=3))
     await connection.execute(
-        f"""UPDATE annotations SET {assignments}{", " if names else ""}version = version + 1, updated_at = $3
+        f"""UPDATE annotations SET {assignments}{", " if names else ""}version = version + 1, updated_at = now()
             WHERE tenant_id = $1 AND id = $2""",
         tenant_id,
         annotation_id,
-        now,
         *(changes[name] for name in names),
     )
 

@@ -9,9 +9,19 @@ from typing import Any
 
 import asyncpg
 
-from service.config import Settings
-
 log = logging.getLogger("factmark")
+
+# What "the database is unavailable" means, decided here once: connection failures, timeouts, a server that
+# refuses connections or is shutting down. Everything else from asyncpg is a bug or a constraint (see problems.py).
+UNAVAILABLE: tuple[type[BaseException], ...] = (
+    OSError,  # ConnectionError included
+    TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.InterfaceError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.AdminShutdownError,
+)
 
 
 def start_embedded(data_dir: Path) -> tuple[str, Any]:
@@ -39,26 +49,32 @@ async def _keep_connection(connection: asyncpg.Connection) -> None:
     reset would cost a round trip per request."""
 
 
-async def create_pool(settings: Settings) -> asyncpg.Pool:
-    if settings.database_url is None:
-        raise RuntimeError("create_pool needs a database_url; the CLI starts the embedded server first")
+async def create_pool(
+    dsn: str,
+    *,
+    min_size: int,
+    max_size: int,
+    connect_timeout_s: float,
+    statement_timeout_ms: int,
+    pgbouncer: bool,
+) -> asyncpg.Pool:
     """A pool; when the database does not answer at start-up the pool starts empty and connects on demand,
     so the service comes up (answering 503) and recovers by itself once the database is back."""
     options: dict[str, Any] = {
-        "max_size": settings.pool_max_size,
-        "timeout": settings.connect_timeout_s,
-        "command_timeout": settings.statement_timeout_ms / 1000 + 1,
+        "max_size": max_size,
+        "timeout": connect_timeout_s,
+        "command_timeout": statement_timeout_ms / 1000 + 1,
         "max_inactive_connection_lifetime": 300,
-        "server_settings": {"application_name": "factmark", "statement_timeout": str(settings.statement_timeout_ms)},
+        "server_settings": {"application_name": "factmark", "statement_timeout": str(statement_timeout_ms)},
         "init": _prepare_connection,
-        "statement_cache_size": 0 if settings.pgbouncer else 100,
+        "statement_cache_size": 0 if pgbouncer else 100,
         "reset": _keep_connection,
     }
     try:
-        pool = await asyncpg.create_pool(settings.database_url, min_size=settings.pool_min_size, **options)
-    except (TimeoutError, OSError, asyncpg.PostgresConnectionError, asyncpg.CannotConnectNowError) as exc:
+        pool = await asyncpg.create_pool(dsn, min_size=min_size, **options)
+    except UNAVAILABLE as exc:
         log.warning("database unavailable at start-up (%s); connecting on demand", exc.__class__.__name__)
-        pool = await asyncpg.create_pool(settings.database_url, min_size=0, **options)
+        pool = await asyncpg.create_pool(dsn, min_size=0, **options)
     assert pool is not None
     return pool
 
@@ -67,5 +83,5 @@ async def database_is_ready(pool: asyncpg.Pool, timeout: float = 2.0) -> bool:
     try:
         async with asyncio.timeout(timeout):
             return bool(await pool.fetchval("SELECT 1") == 1)
-    except (TimeoutError, OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+    except (*UNAVAILABLE, asyncpg.PostgresError):
         return False

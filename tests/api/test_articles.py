@@ -21,7 +21,7 @@ async def test_create_returns_the_article_with_location_etag_and_every_annotatio
     assert sorted(a["kind"] for a in article["annotations"]) == ["attribution", "claim", "denial", "figure"]
     for annotation in article["annotations"]:
         assert RIGA[annotation["start"] : annotation["end"]] == annotation["quote"]
-        assert annotation["anchor"] == {"status": "anchored", "revision": 1, "confidence": 1.0}
+        assert annotation["anchor"] == {"status": "anchored", "revision": 1, "confidence": 1.0, "approximate": False}
 
     again = await client.get(article["id"] and f"/v1/articles/{article['id']}", params={"include": "annotations"})
     assert again.status_code == 200

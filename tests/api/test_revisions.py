@@ -45,7 +45,7 @@ async def test_an_inserted_lead_moves_every_annotation_exactly(client, article):
         moved = after[before["id"]]
         assert moved["start"] == before["start"] + len(LEAD)
         assert moved["quote"] == before["quote"]
-        assert moved["anchor"] == {"status": "relocated", "revision": 2, "confidence": 1.0}
+        assert moved["anchor"] == {"status": "relocated", "revision": 2, "confidence": 1.0, "approximate": False}
         assert moved["version"] == before["version"] + 1
 
 

@@ -1,0 +1,198 @@
+"""Writes of annotations: create one or a batch on an article, change one, delete one."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+
+from service.domain.kinds import (
+    ALL_KIND_FIELDS,
+    KIND_OF,
+    LINK_FIELDS,
+    annotation_columns,
+    check_kind_fields,
+    check_links,
+    link_of,
+    span_columns,
+)
+from service.domain.offsets import OffsetUnit
+from service.domain.pointers import child
+from service.domain.spans import IndexedText, resolve_span
+from service.errors import Conflict, InvalidInput
+from service.operations.idempotency import Answer, IdempotencyKey, remember, replayed
+from service.operations.transaction import lock_annotation, lock_article_text, write_transaction
+from service.store import annotations as annotation_store
+from service.store.articles import ArticleText
+from service.wire import KIND_FIELDS, Annotation, AnnotationInput, ClaimInput
+
+SPAN_FIELDS = ("start", "end", "quote", "prefix", "suffix")
+# Fields whose change is a person's decision on an annotation that re-anchoring flagged for review.
+_REVIEW_DECISIONS = frozenset({"needs_review", "verdict", "value"})
+
+
+async def place_annotations(
+    connection: asyncpg.Connection,
+    tenant_id: uuid.UUID,
+    article: ArticleText,
+    items: Sequence[AnnotationInput],
+    unit: OffsetUnit,
+    pointer_base: str | None,
+) -> list[uuid.UUID]:
+    """Insert `items` on `article` (locked by the caller's transaction); return their ids in order.
+
+    Every span is located, ids and links are checked, then the whole batch is stored or nothing.
+    `pointer_base` is the JSON pointer of the items' array in the request, None for one item at the root.
+    """
+    pointers = [child(pointer_base, index) if pointer_base is not None else "" for index in range(len(items))]
+    doc = IndexedText(article.text)
+    rows = []
+    ids: list[uuid.UUID] = []
+    seen: dict[uuid.UUID, str] = {}
+    for pointer, item in zip(pointers, items):
+        span = resolve_span(
+            doc, start=item.start, end=item.end, quote=item.quote, prefix=item.prefix, suffix=item.suffix,
+            unit=unit, pointer=pointer,
+        )  # fmt: skip
+        annotation_id = item.id or uuid.uuid4()
+        if annotation_id in seen:
+            raise InvalidInput(child(pointer, "id"), f"the same id is already used at {seen[annotation_id]}")
+        seen[annotation_id] = pointer
+        ids.append(annotation_id)
+        columns = annotation_columns(
+            item, span, annotation_id=annotation_id, revision=article.revision, now=article.now, pointer=pointer
+        )
+        columns["tenant_id"], columns["article_id"] = tenant_id, article.article_id
+        rows.append(columns)
+
+    chosen = [item.id for item in items if item.id is not None]
+    if chosen and (taken := await annotation_store.fetch_existing_ids(connection, tenant_id, chosen)):
+        raise Conflict(
+            f"annotation id {sorted(map(str, taken))[0]} already exists", existing_ids=sorted(map(str, taken))
+        )
+
+    links = [(pointer, KIND_OF[type(item)], link_of(item)) for pointer, item in zip(pointers, items)]
+    linked = {link for _, _, link in links if link is not None}
+    batch_claims = {annotation_id for annotation_id, item in zip(ids, items) if isinstance(item, ClaimInput)}
+    if outside := linked - batch_claims:
+        batch_claims |= await annotation_store.fetch_claim_ids(connection, tenant_id, article.article_id, list(outside))
+    check_links(links, batch_claims)
+
+    await annotation_store.insert_annotations(connection, rows)
+    return ids
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedAnnotations:
+    """What a create stored, read back in the same transaction: JSON documents in the request's unit (native
+    answers), or Structs in code points (W3C answers)."""
+
+    article: ArticleText
+    ids: list[uuid.UUID]
+    documents: list[bytes]
+    annotations: list[Annotation]
+
+
+async def create_annotations(
+    pool: asyncpg.Pool,
+    tenant_id: uuid.UUID,
+    article_id: uuid.UUID,
+    items: Sequence[AnnotationInput],
+    unit: OffsetUnit,
+    *,
+    pointer_base: str | None,
+    as_structs: bool,
+    idempotency: IdempotencyKey | None,
+    present: Callable[[CreatedAnnotations], Answer],
+) -> Answer:
+    """Store `items` on the article, all or nothing; the answer `present` makes of them is stored for replay."""
+    async with write_transaction(pool) as connection:
+        if replay := await replayed(connection, tenant_id, idempotency):
+            return replay
+        article = await lock_article_text(connection, tenant_id, article_id, exclusive=False)
+        ids = await place_annotations(connection, tenant_id, article, items, unit, pointer_base)
+        if as_structs:
+            by_id = await annotation_store.fetch_annotations_by_ids(connection, tenant_id, ids, "codepoint")
+            created = CreatedAnnotations(article, ids, [], [by_id[i] for i in ids])
+        else:
+            documents = await annotation_store.fetch_documents_by_ids(connection, tenant_id, ids, unit)
+            created = CreatedAnnotations(article, ids, [documents[i] for i in ids], [])
+        return await remember(connection, tenant_id, idempotency, present(created))
+
+
+async def update_annotation(
+    pool: asyncpg.Pool,
+    tenant_id: uuid.UUID,
+    annotation_id: uuid.UUID,
+    given: dict[str, Any],
+    if_match: str | None,
+    unit: OffsetUnit,
+) -> annotation_store.AnnotationDocument:
+    """Change the fields `given` (a PATCH body's sent fields); offsets and quote are re-validated against the
+    current text. Returns the annotation as it is now."""
+    async with write_transaction(pool) as connection:
+        current = await lock_annotation(connection, tenant_id, annotation_id, if_match)
+        kind = current["kind"]
+        for name in given:
+            if name in ALL_KIND_FIELDS and name not in KIND_FIELDS[kind]:
+                raise InvalidInput(f"/{name}", f"a {kind} has no field {name!r}")
+        changes = {name: value for name, value in given.items() if name not in SPAN_FIELDS}
+        check_kind_fields(kind, changes, "")
+        if any(name in given for name in SPAN_FIELDS):
+            changes.update(await _relocated_span(connection, tenant_id, current, given, unit))
+        if changes.get("needs_review") is True:
+            raise InvalidInput("/needs_review", "only re-anchoring flags an annotation for review; send false")
+        if _REVIEW_DECISIONS & changes.keys():  # confirmed or re-rated: the rating belongs to these words now
+            changes |= {"needs_review": False, "previous_quote": None}
+        link_field = LINK_FIELDS.get(kind)
+        if link_field is not None and changes.get(link_field) is not None:
+            claims = await annotation_store.fetch_claim_ids(
+                connection, tenant_id, current["article_id"], [changes[link_field]]
+            )
+            check_links([("", kind, changes[link_field])], claims)
+        await annotation_store.update_annotation(connection, tenant_id, annotation_id, changes)
+        document = await annotation_store.fetch_document(connection, tenant_id, annotation_id, unit)
+        assert document is not None  # locked above, so still there
+        return document
+
+
+async def delete_annotation(
+    pool: asyncpg.Pool, tenant_id: uuid.UUID, annotation_id: uuid.UUID, if_match: str | None
+) -> None:
+    """Delete one annotation; links to it (if it is a claim) are cleared."""
+    async with write_transaction(pool) as connection:
+        await lock_annotation(connection, tenant_id, annotation_id, if_match)
+        await annotation_store.delete_annotation(connection, tenant_id, annotation_id)
+
+
+async def _relocated_span(
+    connection: asyncpg.Connection,
+    tenant_id: uuid.UUID,
+    current: asyncpg.Record,
+    given: dict[str, Any],
+    unit: OffsetUnit,
+) -> dict[str, Any]:
+    """The span columns after a PATCH of offsets and/or quote, re-validated against the current text."""
+    text = await lock_article_text(connection, tenant_id, current["article_id"], exclusive=False)
+    doc = IndexedText(text.text)
+    if "start" in given or "end" in given:
+        start = given.get("start", doc.offsets.to_unit(current["start_cp"], unit))
+        end = given.get("end", doc.offsets.to_unit(current["end_cp"], unit))
+    else:
+        start = end = None
+    if start is None and "quote" not in given:
+        raise InvalidInput("/quote", "prefix and suffix only help to find a new quote; send them with one")
+    span = resolve_span(
+        doc, start=start, end=end, quote=given.get("quote"), prefix=given.get("prefix"), suffix=given.get("suffix"),
+        unit=unit, pointer="",
+    )  # fmt: skip
+    return {
+        **span_columns(span),
+        "anchor_status": "anchored",
+        "anchor_revision": text.revision,
+        "anchor_confidence": 1.0,
+        "anchor_approximate": False,
+    }

@@ -1,0 +1,107 @@
+"""Text revisions: a new text becomes revision n+1 and every annotation is re-anchored in the same transaction."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+import asyncpg
+
+from service.domain.ratings import needs_review_after
+from service.domain.reanchoring import Relocation, StoredAnchor, reanchor
+from service.domain.spans import IndexedText
+from service.operations.transaction import lock_article_text, write_transaction
+from service.store import annotations as annotation_store
+from service.store import articles as article_store
+from service.store.annotations import StoredPosition
+from service.wire import AnchorCounts, RevisionReport
+
+
+async def replace_text(
+    pool: asyncpg.Pool, tenant_id: uuid.UUID, article_id: uuid.UUID, text: str, if_match: str | None
+) -> RevisionReport:
+    """Store `text` as a new revision and re-anchor every annotation; the same text again changes nothing."""
+    async with write_transaction(pool) as connection:
+        current = await lock_article_text(connection, tenant_id, article_id, exclusive=True, if_match=if_match)
+        positions = await annotation_store.lock_positions(connection, tenant_id, article_id)
+        if text == current.text:  # a retried PUT: nothing moves, no new revision
+            return _unchanged_report(article_id, current.revision, current.version, positions)
+        revision = current.revision + 1
+        texts = {current.revision: current.text}
+        older = {p.revision for p in positions} - texts.keys()
+        texts |= await article_store.fetch_revision_texts(connection, tenant_id, article_id, sorted(older))
+        relocations = _relocate(texts, text, positions)
+        doc = IndexedText(text)
+        await annotation_store.record_history(connection, tenant_id, article_id, current.revision)
+        rows = [_position_row(p, relocations[p.id], doc, revision) for p in positions]
+        await annotation_store.update_positions(connection, tenant_id, rows, current.now)
+        flagged = [p for p in positions if needs_review_after(p.kind, p.verdict, p.quote, relocations[p.id])]
+        await annotation_store.flag_for_review(connection, tenant_id, [(p.id, p.quote) for p in flagged])
+        version = await article_store.insert_revision(
+            connection, tenant_id, article_id, revision, text, doc.offsets.length_utf16
+        )
+    outcomes = Counter(_outcome(r) for r in relocations.values())
+    return RevisionReport(
+        article_id=article_id,
+        revision=revision,
+        version=version,
+        counts=AnchorCounts(
+            anchored=outcomes["anchored"],
+            relocated=outcomes["relocated"],
+            relocated_approximately=outcomes["relocated_approximately"],
+            orphaned=outcomes["orphaned"],
+        ),
+        orphaned_ids=[p.id for p in positions if relocations[p.id].status == "orphaned"],
+        approximate_ids=[p.id for p in positions if _outcome(relocations[p.id]) == "relocated_approximately"],
+        needs_review_ids=sorted({p.id for p in flagged} | {p.id for p in positions if p.needs_review}, key=str),
+    )
+
+
+def _relocate(texts: dict[int, str], new_text: str, positions: Sequence[StoredPosition]) -> dict[uuid.UUID, Relocation]:
+    """Re-anchor every position against `new_text`, each from the text of the revision it last matched."""
+    by_revision: dict[int, list[StoredPosition]] = defaultdict(list)
+    for position in positions:
+        by_revision[position.revision].append(position)
+    relocations: dict[uuid.UUID, Relocation] = {}
+    for revision, group in by_revision.items():
+        anchors = [StoredAnchor(p.id, p.start, p.end, p.quote, p.prefix, p.suffix) for p in group]
+        for position, relocation in zip(group, reanchor(texts[revision], new_text, anchors), strict=True):
+            relocations[position.id] = relocation
+    return relocations
+
+
+def _position_row(position: StoredPosition, relocation: Relocation, doc: IndexedText, revision: int) -> tuple[Any, ...]:
+    """(id, *POSITION_COLUMNS) after re-anchoring; an orphan keeps its last offsets and their revision."""
+    if relocation.status == "orphaned":  # None keeps the stored value
+        return (position.id, None, None, None, None, None, None, None, "orphaned", position.revision, 0.0, False)
+    span = doc.span(relocation.start, relocation.end)
+    return (
+        position.id, span.start, span.end, span.start_utf16, span.end_utf16, span.quote, span.prefix, span.suffix,
+        "anchored" if relocation.status == "anchored" else "relocated", revision, relocation.confidence,
+        relocation.status == "relocated" and relocation.approximate,
+    )  # fmt: skip
+
+
+def _outcome(relocation: Relocation) -> str:
+    if relocation.status == "relocated" and relocation.approximate:
+        return "relocated_approximately"
+    return relocation.status
+
+
+def _unchanged_report(
+    article_id: uuid.UUID, revision: int, version: int, positions: Sequence[StoredPosition]
+) -> RevisionReport:
+    orphaned = [p.id for p in positions if p.status == "orphaned"]
+    return RevisionReport(
+        article_id=article_id,
+        revision=revision,
+        version=version,
+        counts=AnchorCounts(
+            anchored=len(positions) - len(orphaned), relocated=0, relocated_approximately=0, orphaned=len(orphaned)
+        ),
+        orphaned_ids=orphaned,
+        approximate_ids=[],
+        needs_review_ids=[p.id for p in positions if p.needs_review],
+    )

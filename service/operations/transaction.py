@@ -1,0 +1,80 @@
+"""The opening every write shares: a transaction, the row it changes locked (article before annotations),
+404 for a row the tenant does not have, and If-Match checked against the locked version."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import asyncpg
+
+from service.errors import NotFound, PreconditionFailed
+from service.store import annotations as annotation_store
+from service.store import articles as article_store
+from service.store.articles import ArticleText
+
+
+@asynccontextmanager
+async def write_transaction(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
+    """A pooled connection inside one transaction: committed when the block ends, rolled back if it raises."""
+    async with pool.acquire() as connection, connection.transaction():
+        yield connection
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def etag_listed(header: str, tag: str) -> bool:
+    """Whether an If-Match / If-None-Match header names `tag` (or `*`), comparing weakly."""
+    candidates = {candidate.strip().removeprefix("W/") for candidate in header.split(",")}
+    return "*" in candidates or tag.removeprefix("W/") in candidates
+
+
+def check_if_match(if_match: str | None, version: int) -> None:
+    """412 unless `If-Match` is absent, `*`, or lists the current ETag (weak or strong)."""
+    if if_match is None:
+        return
+    if not etag_listed(if_match, etag(version)):
+        raise PreconditionFailed(
+            f"the resource is at version {version} (ETag {etag(version)}); fetch it and retry",
+            current_etag=etag(version),
+        )
+
+
+async def lock_article_text(
+    connection: asyncpg.Connection,
+    tenant_id: uuid.UUID,
+    article_id: uuid.UUID,
+    *,
+    exclusive: bool,
+    if_match: str | None = None,
+) -> ArticleText:
+    """The article's current text, locked against a text revision (shared) or any write (exclusive)."""
+    text = await article_store.lock_article_text(connection, tenant_id, article_id, exclusive=exclusive)
+    if text is None:
+        raise NotFound(f"no article {article_id}")
+    check_if_match(if_match, text.version)
+    return text
+
+
+async def lock_article_metadata(
+    connection: asyncpg.Connection, tenant_id: uuid.UUID, article_id: uuid.UUID, if_match: str | None
+) -> asyncpg.Record:
+    current = await article_store.lock_article_metadata(connection, tenant_id, article_id)
+    if current is None:
+        raise NotFound(f"no article {article_id}")
+    check_if_match(if_match, current["version"])
+    return current
+
+
+async def lock_annotation(
+    connection: asyncpg.Connection, tenant_id: uuid.UUID, annotation_id: uuid.UUID, if_match: str | None
+) -> asyncpg.Record:
+    """The annotation row (its article share-locked first), row-locked until the transaction ends."""
+    current = await annotation_store.lock_annotation(connection, tenant_id, annotation_id)
+    if current is None:
+        raise NotFound(f"no annotation {annotation_id}")
+    check_if_match(if_match, current["version"])
+    return current
