@@ -5,12 +5,12 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Annotated, Any, Literal, cast
 
 import asyncpg
 import msgspec
-from litestar import Response
+from litestar import HttpMethod, Response
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, HeaderParameter, QueryParameter
@@ -105,6 +105,17 @@ def parse_include(include: str | None, allowed: frozenset[str]) -> frozenset[str
     if unknown := parts - allowed:
         raise InvalidInput("include", f"unknown value(s) {sorted(unknown)}; allowed: {sorted(allowed)}")
     return parts
+
+
+def get_and_head(operation_id: str) -> Callable[[Any, Any, Any], str]:
+    """Operation ids of a handler that answers GET and HEAD: `operation_id`, and `head` + OperationId."""
+
+    def name(handler: Any, method: Any, path: Any) -> str:
+        if HttpMethod(method) == HttpMethod.HEAD:
+            return "head" + operation_id[0].upper() + operation_id[1:]
+        return operation_id
+
+    return name
 
 
 def correct_allow_headers(routes: list[Any]) -> None:

@@ -21,8 +21,8 @@ CONTAINER_LINKS = (
     '<http://www.w3.org/ns/ldp#BasicContainer>; rel="type", '
     '<http://www.w3.org/TR/annotation-protocol/>; rel="http://www.w3.org/ns/ldp#constrainedBy"'
 )
-ANNOTATION_ALLOW = "DELETE, GET, OPTIONS, PATCH"
-CONTAINER_ALLOW = "GET, OPTIONS, POST"
+ANNOTATION_ALLOW = "DELETE, GET, HEAD, OPTIONS, PATCH"
+CONTAINER_ALLOW = "GET, HEAD, OPTIONS, POST"
 
 
 def negotiated(request: Request[Any, Any, Any]) -> bool:

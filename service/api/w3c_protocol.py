@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -25,6 +24,7 @@ from service.api.http import (
     answer_response,
     etag,
     etag_listed,
+    get_and_head,
     problem_responses,
 )
 from service.api.idempotency import IdempotencyKeyHeader, idempotency_key
@@ -96,15 +96,6 @@ PreferHeader = Annotated[
         "oa#PreferContainedIRIs, oa#PreferContainedDescriptions) chooses what the container embeds.",
     ),
 ]
-
-
-def _per_method(name: str) -> Callable[[Any, Any, Any], str]:
-    """Operation ids of a GET-and-HEAD handler: `getX` and `headX`."""
-
-    def operation_id(handler: Any, method: Any, path: Any) -> str:
-        return f"{HttpMethod(method).value.lower()}{name}"
-
-    return operation_id
 
 
 def _base_url(request: Request[Any, Any, Any], public_url: str | None) -> str:
@@ -193,7 +184,7 @@ class W3CContainerController(Controller):
     @route(
         "/",
         http_method=[HttpMethod.GET, HttpMethod.HEAD],
-        operation_id=_per_method("W3CContainer"),
+        operation_id=get_and_head("readW3CContainer"),
         responses=problem_responses(404),
         opt={"options_headers": CONTAINER_OPTIONS},
         summary="The article's annotation container (or one of its pages) as W3C JSON-LD",
@@ -284,7 +275,7 @@ class W3CContainerController(Controller):
     @route(
         "/{annotation_id:uuid}",
         http_method=[HttpMethod.GET, HttpMethod.HEAD],
-        operation_id=_per_method("W3CAnnotation"),
+        operation_id=get_and_head("readW3CAnnotation"),
         responses=problem_responses(404),
         opt={"options_headers": ANNOTATION_OPTIONS},
         summary="One annotation of the container as W3C JSON-LD",

@@ -93,12 +93,19 @@ def to_annotation_collection(
     label: str | None = None,
 ) -> dict[str, Any]:
     """An ``AnnotationCollection`` with its first page (``items``) embedded; an empty collection has no ``first``."""
-    collection: dict[str, Any] = {"@context": ANNO_CONTEXT, "id": collection_url, "type": "AnnotationCollection"}
+    # An LDP BasicContainer as well (Web Annotation Protocol §4): anno.jsonld maps that term to ldp:BasicContainer.
+    collection: dict[str, Any] = {
+        "@context": ANNO_CONTEXT,
+        "id": collection_url,
+        "type": ["BasicContainer", "AnnotationCollection"],
+    }
     if label is not None:
         collection["label"] = label
     collection["total"] = total
     if total > 0 or items:
-        collection["first"] = _page_node(items, article_url, base_url, first_page_url, next_url, creator_name, 0, None)
+        collection["first"] = _page_node(
+            items, article_url, base_url, first_page_url, next_url, creator_name, 0, collection_url
+        )
     return collection
 
 
