@@ -348,7 +348,13 @@ def _read_bodies(document: dict[str, Any], pointer: str, found: _Fields) -> None
     if "body" in document and "bodyValue" in document:
         raise InvalidInput(f"{pointer}/bodyValue", "an annotation has a body or a bodyValue, never both")
     bodies = list(_bodies(document, pointer))
-    notes = _texts(bodies, "commenting")
+    # A comment: a commenting body, or a textual body with no purpose at all (a plain "I like this page!").
+    notes = [
+        (at if at.endswith("/bodyValue") else f"{at}/value", body["value"])
+        for at, body in bodies
+        if "value" in body
+        and ("commenting" in _strings(body.get("purpose")) or ("purpose" not in body and FACTMARK_FIELDS not in body))
+    ]
     if notes:
         found.put("note", "\n\n".join(value for _, value in notes), notes[0][0])
     tags = _texts(bodies, "tagging")
