@@ -12,10 +12,11 @@ from typing import Annotated, Any, Literal
 import asyncpg
 import msgspec
 from litestar import Controller, HttpMethod, Request, Response, delete, post, put, route
-from litestar.params import HeaderParameter, QueryParameter
+from litestar.params import Body, HeaderParameter, QueryParameter
 
 from service.api.auth import CurrentPrincipal, Principal
 from service.api.http import (
+    NOT_MODIFIED,
     CurrentSettings,
     Id,
     IfMatchHeader,
@@ -28,6 +29,7 @@ from service.api.http import (
     problem_responses,
 )
 from service.api.idempotency import IdempotencyKeyHeader, idempotency_key
+from service.domain.storable import ensure_storable
 from service.domain.urls import canonical_url
 from service.domain.w3c import from_w3c, target_source, to_w3c
 from service.domain.w3c_protocol import (
@@ -52,7 +54,7 @@ from service.domain.w3c_protocol import (
     read_identity,
     with_identity,
 )
-from service.errors import InvalidInput, MalformedRequest, NotFound, PreconditionRequired
+from service.errors import InvalidInput, NotFound, PreconditionRequired
 from service.operations.idempotency import Answer
 from service.operations.w3c_annotations import (
     StoredW3C,
@@ -70,8 +72,11 @@ ACCEPT_POST = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld", 
 # What OPTIONS answers on each path (api/http.py adds Allow).
 CONTAINER_OPTIONS = {"Accept-Post": ACCEPT_POST, "Link": CONTAINER_LINK}
 ANNOTATION_OPTIONS = {"Link": RESOURCE_LINK}
-_DECODER = msgspec.json.Decoder()
 
+W3CBody = Annotated[
+    dict[str, Any],
+    Body(description="A W3C Web Annotation (JSON-LD, `application/ld+json` or `application/json`)."),
+]
 IrisParam = Annotated[
     Literal["0", "1"] | None,
     QueryParameter(description="1: list annotations as IRIs (as `Prefer` with oa#PreferContainedIRIs does)."),
@@ -112,15 +117,10 @@ def _timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def _decode(body: bytes) -> dict[str, Any]:
-    """The annotation document a request sent: one JSON object."""
-    try:
-        document = _DECODER.decode(body)
-    except msgspec.DecodeError as exc:
-        raise MalformedRequest(f"JSON is malformed: {exc}") from exc
-    if not isinstance(document, dict):
-        raise InvalidInput("", "send one W3C annotation, a JSON object", actual=type(document).__name__)
-    return document
+def _annotation_input(document: dict[str, Any]) -> AnnotationInput:
+    """The native input a W3C document describes, every string of it storable."""
+    ensure_storable(document)
+    return from_w3c(document)
 
 
 async def _check_target(
@@ -185,7 +185,8 @@ class W3CContainerController(Controller):
         "/",
         http_method=[HttpMethod.GET, HttpMethod.HEAD],
         operation_id=get_and_head("readW3CContainer"),
-        responses=problem_responses(404),
+        media_type=PROFILE_MEDIA_TYPE,
+        responses=problem_responses(404) | NOT_MODIFIED,
         opt={"options_headers": CONTAINER_OPTIONS},
         summary="The article's annotation container (or one of its pages) as W3C JSON-LD",
     )
@@ -240,7 +241,8 @@ class W3CContainerController(Controller):
     @post(
         "/",
         operation_id="createW3CAnnotation",
-        responses=problem_responses(404, 409, 413),
+        media_type=PROFILE_MEDIA_TYPE,
+        responses=problem_responses(404, 409, 413, 415),
         opt={"scope": "write"},
         status_code=201,
         summary="Create an annotation from a W3C JSON-LD document; its IRI is under the container",
@@ -249,13 +251,14 @@ class W3CContainerController(Controller):
         self,
         request: Request[Any, Any, Any],
         article_id: Id,
+        data: W3CBody,
         principal: CurrentPrincipal,
         pool: Pool,
         settings: CurrentSettings,
         idempotency_header: IdempotencyKeyHeader = None,
     ) -> Response[Any]:
-        document = _decode(await request.body())
-        item: AnnotationInput = from_w3c(document)
+        document = data
+        item = _annotation_input(document)
         await _check_target(pool, principal, article_id, document)
         base = _base_url(request, settings.public_url)
         container = Container(container_root(base, article_id))
@@ -276,7 +279,8 @@ class W3CContainerController(Controller):
         "/{annotation_id:uuid}",
         http_method=[HttpMethod.GET, HttpMethod.HEAD],
         operation_id=get_and_head("readW3CAnnotation"),
-        responses=problem_responses(404),
+        media_type=PROFILE_MEDIA_TYPE,
+        responses=problem_responses(404) | NOT_MODIFIED,
         opt={"options_headers": ANNOTATION_OPTIONS},
         summary="One annotation of the container as W3C JSON-LD",
     )
@@ -308,7 +312,8 @@ class W3CContainerController(Controller):
     @put(
         "/{annotation_id:uuid}",
         operation_id="replaceW3CAnnotation",
-        responses=problem_responses(404, 412, 413, 428),
+        media_type=PROFILE_MEDIA_TYPE,
+        responses=problem_responses(404, 412, 413, 415, 428),
         opt={"scope": "write"},
         summary="Replace an annotation with a W3C JSON-LD document (If-Match required); selectors are re-validated",
     )
@@ -317,6 +322,7 @@ class W3CContainerController(Controller):
         request: Request[Any, Any, Any],
         article_id: Id,
         annotation_id: Id,
+        data: W3CBody,
         principal: CurrentPrincipal,
         pool: Pool,
         settings: CurrentSettings,
@@ -324,8 +330,8 @@ class W3CContainerController(Controller):
     ) -> Response[Any]:
         if if_match is None:
             raise PreconditionRequired("send If-Match with the ETag of the annotation you replace")
-        document = _decode(await request.body())
-        item: AnnotationInput = from_w3c(document)
+        document = data
+        item = _annotation_input(document)
         await _check_target(pool, principal, article_id, document)
         base = _base_url(request, settings.public_url)
         container = Container(container_root(base, article_id))

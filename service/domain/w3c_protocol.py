@@ -269,9 +269,15 @@ class Identity:
     via: tuple[str, ...] = ()
 
 
+MAX_IRI = 4096
+MAX_VIA = 100
+
+
 def _iri(value: Any, pointer: str) -> str:
-    if not isinstance(value, str) or not value or any(char.isspace() for char in value):
+    if not isinstance(value, str) or not value or any(char.isspace() or char == "\x00" for char in value):
         raise InvalidInput(pointer, "must be an IRI (a string without spaces)", actual=value)
+    if len(value) > MAX_IRI:
+        raise InvalidInput(pointer, f"an IRI of at most {MAX_IRI} characters")
     return value
 
 
@@ -290,6 +296,8 @@ def read_identity(document: dict[str, Any], own_iri: str | None, stored: Identit
         canonical = sent
     raw_via = document.get("via", [])
     listed = raw_via if isinstance(raw_via, list) else [raw_via]
+    if len(listed) > MAX_VIA:
+        raise InvalidInput("/via", f"at most {MAX_VIA} IRIs")
     via = [_iri(value, f"/via/{index}" if isinstance(raw_via, list) else "/via") for index, value in enumerate(listed)]
     sent_id = document.get("id")
     if sent_id is not None:
