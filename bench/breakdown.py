@@ -18,6 +18,7 @@ from service.api.http import as_rendered
 from service.app import create_app
 from service.config import Settings
 from service.domain.keys import parse_token, secret_matches
+from service.domain.offsets import OffsetUnit
 from service.store import annotations as annotation_store
 from service.store.database import create_pool
 from service.store.keys import fetch_key
@@ -106,7 +107,9 @@ async def stages(database_url: str, token: str, article_id: str, tenant_id: Any)
     """(stage, median µs, note) for the read path, stage by stage and whole."""
     _quiet_request_log()
     settings = Settings(database_url=database_url, rate_limit_per_minute=0)
-    pool = await create_pool(settings)
+    pool = await create_pool(
+        database_url, min_size=2, max_size=10, connect_timeout_s=5, statement_timeout_ms=15_000, pgbouncer=False
+    )
     article = uuid.UUID(article_id)
     key_id, secret = parse_token(token)  # type: ignore[misc]
     where = annotation_store.AnnotationFilter()
@@ -117,8 +120,8 @@ async def stages(database_url: str, token: str, article_id: str, tenant_id: Any)
             assert stored is not None and secret_matches(secret, stored.secret_hash)
 
         async def page() -> Any:
-            return await annotation_store.fetch_annotations_page(
-                pool, tenant_id, article, "codepoint", where, None, 500, as_json=True
+            return await annotation_store.fetch_documents_page(
+                pool, tenant_id, article, OffsetUnit.CODEPOINT, where, None, 500
             )
 
         documents = (await page()).items
@@ -135,7 +138,7 @@ async def stages(database_url: str, token: str, article_id: str, tenant_id: Any)
             (
                 "annotations page, 200 rows as JSON",
                 await _timed(page),
-                "fetch_annotations_page(as_json=True): rendered by PostgreSQL",
+                "fetch_documents_page: rendered by PostgreSQL",
             ),
             ("msgspec encode of the page", await _timed(encode), "AnnotationPage of Raw documents → JSON bytes"),
         ]

@@ -76,7 +76,13 @@ def create_app(settings: Settings) -> Litestar:
         },
         exception_handlers={Exception: handle_exception},
         lifespan=[database],
-        state=State({"settings": settings, "rate_limiter": RateLimiter(settings.rate_limit_per_minute)}),
+        state=State(
+            {
+                "settings": settings,
+                "rate_limiter": RateLimiter(settings.rate_limit_per_minute),
+                "auth_failure_limiter": RateLimiter(settings.failed_auth_per_minute),
+            }
+        ),
         cors_config=cors_config(settings),
         openapi_config=openapi_config(),
         request_max_body_size=settings.max_body_bytes,

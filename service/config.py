@@ -32,6 +32,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     """How long a stored answer to an Idempotency-Key is replayed."""
     rate_limit_per_minute: int = 1200
     """Requests a minute per API key and server process (bursts up to as many); 0 turns the limit off."""
+    failed_auth_per_minute: int = 30
+    """Failed authentications (unknown or revoked keys) a minute per client address and server process; past
+    it the address gets 429 without a database lookup. 0 turns the limit off."""
     log_level: str = "info"
 
     @classmethod

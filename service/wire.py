@@ -4,6 +4,7 @@ both validate input and document it in OpenAPI."""
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -15,12 +16,67 @@ MAX_TEXT_LENGTH = 2 * 1024 * 1024  # code points
 MAX_BATCH = 5000
 MAX_PAGE = 500
 
-Verdict = Literal["unverified", "true", "mostly_true", "mixed", "mostly_false", "false", "misleading", "unproven"]
-SourceType = Literal["person", "organization", "government", "media", "anonymous", "document"]
-Qualifier = Literal["about", "at_least", "at_most", "up_to", "more_than", "fewer_than", "exactly", "including"]
-Origin = Literal["human", "machine"]
-Kind = Literal["claim", "attribution", "denial", "figure"]
-AnchorStatus = Literal["anchored", "relocated", "orphaned"]
+
+class Verdict(StrEnum):
+    """A fact-checker's rating of a claim (`unverified` until someone rates it)."""
+
+    UNVERIFIED = "unverified"
+    TRUE = "true"
+    MOSTLY_TRUE = "mostly_true"
+    MIXED = "mixed"
+    MOSTLY_FALSE = "mostly_false"
+    FALSE = "false"
+    MISLEADING = "misleading"
+    UNPROVEN = "unproven"
+
+
+class SourceType(StrEnum):
+    """What kind of source an attribution credits."""
+
+    PERSON = "person"
+    ORGANIZATION = "organization"
+    GOVERNMENT = "government"
+    MEDIA = "media"
+    ANONYMOUS = "anonymous"
+    DOCUMENT = "document"
+
+
+class Qualifier(StrEnum):
+    """How a figure is hedged or bounded in the text."""
+
+    ABOUT = "about"
+    AT_LEAST = "at_least"
+    AT_MOST = "at_most"
+    UP_TO = "up_to"
+    MORE_THAN = "more_than"
+    FEWER_THAN = "fewer_than"
+    EXACTLY = "exactly"
+    INCLUDING = "including"
+
+
+class Origin(StrEnum):
+    """Who made the annotation: a person, or a machine suggestion."""
+
+    HUMAN = "human"
+    MACHINE = "machine"
+
+
+class Kind(StrEnum):
+    """The four kinds of annotation."""
+
+    CLAIM = "claim"
+    ATTRIBUTION = "attribution"
+    DENIAL = "denial"
+    FIGURE = "figure"
+
+
+class AnchorStatus(StrEnum):
+    """What re-anchoring made of an annotation's position."""
+
+    ANCHORED = "anchored"
+    RELOCATED = "relocated"
+    ORPHANED = "orphaned"
+
 
 Offset = Annotated[
     int, Meta(ge=0, le=2**31 - 1, description="Offset into the article text, in the request's offset_unit.")
@@ -64,14 +120,14 @@ class AnnotationInputBase(Struct, tag_field="kind", kw_only=True, frozen=True, f
     tags: Tags = msgspec.field(default_factory=list)
     note: LongText | None = None
     author: ShortText | None = None
-    origin: Origin = "human"
+    origin: Origin = Origin.HUMAN
     confidence: Confidence | None = None
 
 
 class ClaimInput(AnnotationInputBase, tag="claim", frozen=True):
     statement: LongText | None = None
     claimant: ShortText | None = None
-    verdict: Verdict = "unverified"
+    verdict: Verdict = Verdict.UNVERIFIED
     verdict_explanation: LongText | None = None
     review_url: Url | None = None
     reviewed_at: AwareDatetime | None = None

@@ -39,7 +39,8 @@ def live_server(database_url: str, **settings: str) -> Iterator[tuple[str, subpr
     its base URL and process, stopped afterwards."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "FACTMARK_RATE_LIMIT_PER_MINUTE": "0",
-           "FACTMARK_LOG_LEVEL": "warning", **{f"FACTMARK_{k.upper()}": v for k, v in settings.items()}}  # fmt: skip
+           "FACTMARK_FAILED_AUTH_PER_MINUTE": "0", "FACTMARK_LOG_LEVEL": "warning",
+           **{f"FACTMARK_{k.upper()}": v for k, v in settings.items()}}  # fmt: skip
     command = [sys.executable, "-m", "service", "serve", "--port", str(port)]
     server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"

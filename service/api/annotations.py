@@ -46,6 +46,7 @@ from service.api.w3c import (
     negotiated,
     w3c_response,
 )
+from service.domain.offsets import OffsetUnit
 from service.domain.storable import ensure_storable
 from service.domain.w3c import W3C_MEDIA_TYPE
 from service.errors import InvalidInput, NotFound
@@ -126,12 +127,12 @@ class ArticleAnnotationsController(Controller):
         principal: CurrentPrincipal,
         pool: Pool,
         settings: CurrentSettings,
-        offset_unit: OffsetUnitParam = "codepoint",
+        offset_unit: OffsetUnitParam = OffsetUnit.CODEPOINT,
         idempotency_key_header: IdempotencyKeyHeader = None,
     ) -> Response[Annotation | AnnotationBatch]:
         single = not isinstance(data, list)
         w3c = negotiated(request)
-        unit = "codepoint" if sent_w3c(request) else offset_unit  # W3C selectors count code points
+        unit = OffsetUnit.CODEPOINT if sent_w3c(request) else offset_unit  # W3C selectors count code points
         ensure_storable(data)
 
         def present(created: CreatedAnnotations) -> Answer:
@@ -181,12 +182,12 @@ class ArticleAnnotationsController(Controller):
         end: SpanParam = None,
         cursor: CursorParam = None,
         limit: LimitParam = 100,
-        offset_unit: OffsetUnitParam = "codepoint",
+        offset_unit: OffsetUnitParam = OffsetUnit.CODEPOINT,
         revision: RevisionParam = None,
         if_none_match: IfNoneMatchHeader = None,
     ) -> Response[AnnotationPage]:
         w3c = negotiated(request)
-        unit = "codepoint" if w3c else offset_unit  # W3C selectors count code points
+        unit = OffsetUnit.CODEPOINT if w3c else offset_unit  # W3C selectors count code points
         if start is not None and end is not None and end < start:
             raise InvalidInput("end", "end must not be less than start", actual=end)
         earlier = await _earlier_revision(pool, principal, article_id, revision)
@@ -247,7 +248,7 @@ class AnnotationController(Controller):
         principal: CurrentPrincipal,
         pool: Pool,
         settings: CurrentSettings,
-        offset_unit: OffsetUnitParam = "codepoint",
+        offset_unit: OffsetUnitParam = OffsetUnit.CODEPOINT,
         revision: RevisionParam = None,
     ) -> Response[Annotation]:
         tenant_id = principal.tenant_id
@@ -263,12 +264,14 @@ class AnnotationController(Controller):
                 raise _not_found(annotation_id, earlier)
             return _json_response(then.document, {})
         # W3C: selectors count code points whatever offset_unit says.
-        annotation = await annotation_store.fetch_annotation(pool, tenant_id, annotation_id, "codepoint")
+        annotation = await annotation_store.fetch_annotation(pool, tenant_id, annotation_id, OffsetUnit.CODEPOINT)
         if annotation is None:
             raise _not_found(annotation_id, None)
         earlier = await _earlier_revision(pool, principal, annotation.article_id, revision)
         if earlier is not None:
-            annotation = await annotation_store.fetch_annotation(pool, tenant_id, annotation_id, "codepoint", earlier)
+            annotation = await annotation_store.fetch_annotation(
+                pool, tenant_id, annotation_id, OffsetUnit.CODEPOINT, earlier
+            )
             if annotation is None:
                 raise _not_found(annotation_id, earlier)
         article_url = await article_store.fetch_article_url(pool, tenant_id, annotation.article_id)
@@ -290,7 +293,7 @@ class AnnotationController(Controller):
         principal: CurrentPrincipal,
         pool: Pool,
         if_match: IfMatchHeader = None,
-        offset_unit: OffsetUnitParam = "codepoint",
+        offset_unit: OffsetUnitParam = OffsetUnit.CODEPOINT,
     ) -> Response[Annotation]:
         ensure_storable(data)
         found = await annotation_operations.update_annotation(

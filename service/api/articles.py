@@ -29,6 +29,7 @@ from service.api.http import (
 )
 from service.api.idempotency import IdempotencyKeyHeader, idempotency_key
 from service.domain.claimreview import claim_reviews
+from service.domain.offsets import OffsetUnit
 from service.domain.storable import ensure_storable
 from service.domain.urls import canonical_url
 from service.errors import NotFound
@@ -83,7 +84,7 @@ class ArticleController(Controller):
         principal: CurrentPrincipal,
         pool: Pool,
         settings: CurrentSettings,
-        offset_unit: OffsetUnitParam = "codepoint",
+        offset_unit: OffsetUnitParam = OffsetUnit.CODEPOINT,
         idempotency_key_header: IdempotencyKeyHeader = None,
     ) -> Response[Article]:
         ensure_storable(data)
@@ -110,7 +111,7 @@ class ArticleController(Controller):
         article_id: Id,
         principal: CurrentPrincipal,
         pool: Pool,
-        offset_unit: OffsetUnitParam = "codepoint",
+        offset_unit: OffsetUnitParam = OffsetUnit.CODEPOINT,
         include: IncludeParam = None,
     ) -> Response[Article]:
         extras = parse_include(include, frozenset({"annotations", "text"}))
@@ -138,7 +139,7 @@ class ArticleController(Controller):
         include: IncludeParam = None,
         cursor: CursorParam = None,
         limit: LimitParam = 50,
-        offset_unit: OffsetUnitParam = "codepoint",
+        offset_unit: OffsetUnitParam = OffsetUnit.CODEPOINT,
     ) -> ArticlePage:
         extras = parse_include(include, frozenset({"annotations", "text"}))
         with_text = "text" in extras
@@ -173,7 +174,7 @@ class ArticleController(Controller):
         principal: CurrentPrincipal,
         pool: Pool,
         if_match: IfMatchHeader = None,
-        offset_unit: OffsetUnitParam = "codepoint",
+        offset_unit: OffsetUnitParam = OffsetUnit.CODEPOINT,
     ) -> Response[Article]:
         ensure_storable(data)
         article = await article_operations.update_article(
@@ -188,11 +189,11 @@ class ArticleController(Controller):
         summary="schema.org ClaimReview JSON-LD for the article's reviewed claims",
     )
     async def claim_reviews(self, article_id: Id, principal: CurrentPrincipal, pool: Pool) -> ClaimReviews:
-        article = await article_store.fetch_article(pool, principal.tenant_id, article_id, "codepoint", False)
+        article = await article_store.fetch_article(pool, principal.tenant_id, article_id, OffsetUnit.CODEPOINT, False)
         if article is None:
             raise NotFound(f"no article {article_id}")
         annotations = await annotation_store.fetch_annotations_of_article(
-            pool, principal.tenant_id, article_id, "codepoint"
+            pool, principal.tenant_id, article_id, OffsetUnit.CODEPOINT
         )
         reviews, skipped = claim_reviews(
             [a for a in annotations if isinstance(a, Claim)],

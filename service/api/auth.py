@@ -10,6 +10,7 @@ from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
 from litestar.handlers.base import BaseRouteHandler
 
+from service.api.ratelimit import RateLimiter
 from service.domain.keys import parse_token, secret_matches
 from service.errors import Forbidden, TooManyRequests, Unauthorized
 from service.store.keys import fetch_key
@@ -36,8 +37,14 @@ async def require_scope(connection: ASGIConnection, handler: BaseRouteHandler) -
     if parsed is None:
         raise Unauthorized("the API key is malformed")
     key_id, secret = parsed
+    failures: RateLimiter = connection.app.state.auth_failure_limiter
+    address = connection.client.host if connection.client else "unknown"
+    if (wait := failures.exhausted(address)) is not None:  # refused before the key costs a database lookup
+        message = f"more than {failures.per_minute} failed authentications a minute from this address"
+        raise TooManyRequests(message, retry_after=max(1, math.ceil(wait)))
     stored = await fetch_key(connection.app.state.pool, key_id)
     if stored is None or stored.revoked or not secret_matches(secret, stored.secret_hash):
+        failures.retry_after(address)
         raise Unauthorized("the API key is unknown or revoked")
     limiter = connection.app.state.rate_limiter
     wait = limiter.retry_after(stored.key_id)

@@ -88,6 +88,14 @@ def sent_w3c(request: Request[Any, Any, Any]) -> bool:
 class StrictJSONRequest(Request[Any, Any, Any]):
     """`json()` returns the handler's `data` type already decoded (Litestar then passes it through as is)."""
 
+    async def body(self) -> bytes:
+        """The raw body; an empty one is refused where the handler takes a body (Litestar would call it a missing
+        `data` parameter)."""
+        body = await super().body()
+        if not body and "data" in self.route_handler.parsed_fn_signature.parameters:
+            raise MalformedRequest("the request body is empty; send a JSON document")
+        return body
+
     async def json(self) -> Any:
         data = self.route_handler.parsed_fn_signature.parameters.get("data")
         if data is None:

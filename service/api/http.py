@@ -6,7 +6,7 @@ import base64
 import binascii
 import uuid
 from collections.abc import Callable, Iterable
-from typing import Annotated, Any, Literal, cast
+from typing import Annotated, Any, cast
 
 import asyncpg
 import msgspec
@@ -16,13 +16,14 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, HeaderParameter, QueryParameter
 
 from service.config import Settings
+from service.domain.offsets import OffsetUnit
 from service.errors import InvalidInput
 from service.operations.idempotency import Answer
 from service.operations.transaction import check_if_match, etag, etag_listed
 from service.wire import MAX_PAGE, Annotation, Problem
 
 OffsetUnitParam = Annotated[
-    Literal["codepoint", "utf16"],
+    OffsetUnit,
     QueryParameter(
         description="Unit of every offset in the request and the response: Unicode code points (default) or "
         "UTF-16 code units, as JavaScript strings and the DOM count.",

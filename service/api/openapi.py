@@ -4,8 +4,8 @@ every `oneOf` of the annotation kinds, so generated clients get one typed class 
 from __future__ import annotations
 
 import dataclasses
-import typing
 from collections.abc import Callable
+from enum import StrEnum
 from typing import Any
 
 from litestar.config.cors import CORSConfig
@@ -212,37 +212,27 @@ def add_w3c_media_types(document: OpenAPI) -> None:
 PUBLIC_PATHS = ("/healthz", "/readyz")
 
 
-# Enumerations published as named components, so a generated client has one `Verdict` class, not one per model.
-_NAMED_ENUMS = {
-    name: tuple(typing.get_args(alias))
-    for name, alias in (
-        ("Verdict", Verdict), ("SourceType", SourceType), ("Qualifier", Qualifier), ("Origin", Origin),
-        ("AnchorStatus", AnchorStatus), ("Kind", Kind), ("OffsetUnit", OffsetUnit),
-    )
-}  # fmt: skip
+# The StrEnums of the API: Litestar publishes each as a named component itself.
+_ENUMS: tuple[type[StrEnum], ...] = (Verdict, SourceType, Qualifier, Origin, AnchorStatus, Kind, OffsetUnit)
 
 
-def _name_enum(node: Schema) -> Any:
-    """An inline enum of a known set becomes a reference to its named component (a default, when there is one,
-    stays beside the reference in an `allOf`)."""
-    if node.enum and node.one_of is None:
-        for name, values in _NAMED_ENUMS.items():
-            if set(node.enum) == set(values):
-                ref = Reference(ref=f"#/components/schemas/{name}")
-                if node.default is None and node.description is None:
-                    return ref
-                return Schema(all_of=[ref], default=node.default, description=node.description)
-    return node
+def _clean_enum_components(document: OpenAPI) -> None:
+    """Litestar (2.x) builds a shared enum component from the first field that uses the enum, copying that field's
+    `default` and `description` into it (so `Verdict` itself claimed a default of `unverified`, and `OffsetUnit` a
+    parameter's text); no upstream issue found. Each component says what the enumeration is, and nothing else."""
+    schemas = document.components.schemas or {}
+    for enum in _ENUMS:
+        component = schemas.get(enum.__name__)
+        if isinstance(component, Schema):
+            component.default = None
+            component.description = (enum.__doc__ or "").strip() or None
 
 
 def finalize(document: OpenAPI) -> None:
     """Everything Litestar's generator leaves out: discriminated kinds, the W3C media types, and the probes'
     lack of authentication (Litestar drops an empty `security` list); and shapes client generators trip on."""
-    _rewrite_document(document, _tidy)  # a whole pass first: naming works on the tidied shapes
-    _rewrite_document(document, _name_enum)
-    assert document.components.schemas is not None
-    for name, values in _NAMED_ENUMS.items():
-        document.components.schemas[name] = Schema(type=OpenAPIType.STRING, enum=list(values), title=name)
+    _rewrite_document(document, _tidy)
+    _clean_enum_components(document)
     add_kind_discriminators(document)
     add_w3c_media_types(document)
     for path in PUBLIC_PATHS:

@@ -10,6 +10,7 @@ from litestar.params import JSONBody, PathParameter
 
 from service.api.auth import CurrentPrincipal
 from service.api.http import Id, IfMatchHeader, OffsetUnitParam, Pool, etag, problem_responses
+from service.domain.offsets import OffsetUnit
 from service.domain.storable import ensure_storable
 from service.errors import NotFound
 from service.operations import revisions as revision_operations
@@ -43,7 +44,11 @@ class RevisionController(Controller):
     @get("/revisions", operation_id="listRevisions", responses=problem_responses(404),
          summary="Every revision of the article's text, oldest first, each whole")  # fmt: skip
     async def list_revisions(
-        self, article_id: Id, principal: CurrentPrincipal, pool: Pool, offset_unit: OffsetUnitParam = "codepoint"
+        self,
+        article_id: Id,
+        principal: CurrentPrincipal,
+        pool: Pool,
+        offset_unit: OffsetUnitParam = OffsetUnit.CODEPOINT,
     ) -> RevisionList:
         items = await article_store.fetch_revisions(pool, principal.tenant_id, article_id, offset_unit)
         if not items:
@@ -58,7 +63,7 @@ class RevisionController(Controller):
         revision: Annotated[int, PathParameter(ge=1, le=2**31 - 1)],
         principal: CurrentPrincipal,
         pool: Pool,
-        offset_unit: OffsetUnitParam = "codepoint",
+        offset_unit: OffsetUnitParam = OffsetUnit.CODEPOINT,
     ) -> Revision:
         items = await article_store.fetch_revisions(pool, principal.tenant_id, article_id, offset_unit, revision)
         if not items:

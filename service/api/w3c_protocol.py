@@ -29,6 +29,7 @@ from service.api.http import (
     problem_responses,
 )
 from service.api.idempotency import IdempotencyKeyHeader, idempotency_key
+from service.domain.offsets import OffsetUnit
 from service.domain.storable import ensure_storable
 from service.domain.urls import canonical_url
 from service.domain.w3c import from_w3c, target_source, to_w3c
@@ -132,7 +133,7 @@ async def _check_target(
         return
     pointer = "/target/source" if isinstance(document.get("target"), dict) else "/target"
     found = await article_store.fetch_article_by_url(
-        pool, principal.tenant_id, canonical_url(source, pointer), "codepoint", with_text=False
+        pool, principal.tenant_id, canonical_url(source, pointer), OffsetUnit.CODEPOINT, with_text=False
     )
     if found is None or found.id != article_id:
         raise InvalidInput(
@@ -209,7 +210,7 @@ class W3CContainerController(Controller):
         container = Container(container_root(base, article_id), iris=iris == "1" or preference.iris, limit=limit)
         async with pool.acquire() as connection, connection.transaction(isolation="repeatable_read", readonly=True):
             article = await article_store.fetch_article(
-                connection, principal.tenant_id, article_id, "codepoint", with_text=False
+                connection, principal.tenant_id, article_id, OffsetUnit.CODEPOINT, with_text=False
             )
             if article is None:
                 raise NotFound(f"no article {article_id}")
@@ -296,7 +297,7 @@ class W3CContainerController(Controller):
     ) -> Response[Any]:
         async with pool.acquire() as connection, connection.transaction(isolation="repeatable_read", readonly=True):
             annotation = await annotation_store.fetch_annotation(
-                connection, principal.tenant_id, annotation_id, "codepoint"
+                connection, principal.tenant_id, annotation_id, OffsetUnit.CODEPOINT
             )
             if annotation is None or annotation.article_id != article_id:
                 raise NotFound(f"no annotation {annotation_id} in the container of article {article_id}")

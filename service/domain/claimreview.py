@@ -25,32 +25,32 @@ SCHEMA_CONTEXT: Final = "https://schema.org"
 BEST_RATING: Final = 5
 WORST_RATING: Final = 1
 VERDICT_LABELS: Final[dict[Verdict, str]] = {
-    "unverified": "Unverified",
-    "true": "True",
-    "mostly_true": "Mostly true",
-    "mixed": "Mixed",
-    "mostly_false": "Mostly false",
-    "false": "False",
-    "misleading": "Misleading",
-    "unproven": "Unproven",
+    Verdict.UNVERIFIED: "Unverified",
+    Verdict.TRUE: "True",
+    Verdict.MOSTLY_TRUE: "Mostly true",
+    Verdict.MIXED: "Mixed",
+    Verdict.MOSTLY_FALSE: "Mostly false",
+    Verdict.FALSE: "False",
+    Verdict.MISLEADING: "Misleading",
+    Verdict.UNPROVEN: "Unproven",
 }
 RATING_VALUES: Final[dict[Verdict, int]] = {
-    "false": 1,
-    "mostly_false": 2,
-    "misleading": 2,
-    "mixed": 3,
-    "mostly_true": 4,
-    "true": 5,
+    Verdict.FALSE: 1,
+    Verdict.MOSTLY_FALSE: 2,
+    Verdict.MISLEADING: 2,
+    Verdict.MIXED: 3,
+    Verdict.MOSTLY_TRUE: 4,
+    Verdict.TRUE: 5,
 }
 # schema.org type of a claim's author by the attribution's source_type; Claim.author expects a Person or an
 # Organization, so an anonymous source ("a senior official") is a Person and a document stands for its issuer.
 AUTHOR_TYPES: Final[dict[SourceType, str]] = {
-    "person": "Person",
-    "anonymous": "Person",
-    "organization": "Organization",
-    "government": "GovernmentOrganization",
-    "media": "NewsMediaOrganization",
-    "document": "Organization",
+    SourceType.PERSON: "Person",
+    SourceType.ANONYMOUS: "Person",
+    SourceType.ORGANIZATION: "Organization",
+    SourceType.GOVERNMENT: "GovernmentOrganization",
+    SourceType.MEDIA: "NewsMediaOrganization",
+    SourceType.DOCUMENT: "Organization",
 }
 # A claimant is free text with no type: most claims quoted in news come from people.
 DEFAULT_AUTHOR_TYPE: Final = "Person"

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from typing import Literal
+from enum import StrEnum
 
 from service.errors import InvalidInput
 
-OffsetUnit = Literal["codepoint", "utf16"]
+
+class OffsetUnit(StrEnum):
+    """The unit of offsets: Unicode code points (storage, W3C) or UTF-16 code units (JavaScript, the DOM)."""
+
+    CODEPOINT = "codepoint"
+    UTF16 = "utf16"
+
 
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
@@ -40,10 +46,10 @@ class OffsetMap:
         return unit - before
 
     def to_unit(self, codepoint: int, unit: OffsetUnit) -> int:
-        return codepoint if unit == "codepoint" else self.to_utf16(codepoint)
+        return codepoint if unit == OffsetUnit.CODEPOINT else self.to_utf16(codepoint)
 
     def from_unit(self, offset: int, unit: OffsetUnit, pointer: str) -> int:
-        return offset if unit == "codepoint" else self.from_utf16(offset, pointer)
+        return offset if unit == OffsetUnit.CODEPOINT else self.from_utf16(offset, pointer)
 
     def length_in(self, unit: OffsetUnit) -> int:
-        return self.length if unit == "codepoint" else self.length_utf16
+        return self.length if unit == OffsetUnit.CODEPOINT else self.length_utf16

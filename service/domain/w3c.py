@@ -40,6 +40,7 @@ from typing import Any, Final
 import msgspec
 
 from service.domain.claimreview import VERDICT_LABELS
+from service.domain.pointers import child
 from service.errors import InvalidInput
 from service.wire import KIND_FIELDS, Annotation, AnnotationInput, Attribution, Claim, Denial, Figure
 
@@ -363,7 +364,7 @@ def _read_bodies(document: dict[str, Any], pointer: str, found: _Fields) -> None
         found.where[f".tags[{index}]"] = at
     own = next(((at, body) for at, body in bodies if FACTMARK_FIELDS in body), None)
     if own is not None:
-        _read_factmark_fields(own[1][FACTMARK_FIELDS], f"{own[0]}/{_escape(FACTMARK_FIELDS)}", found)
+        _read_factmark_fields(own[1][FACTMARK_FIELDS], child(own[0], FACTMARK_FIELDS), found)
     else:
         _infer_kind(document, bodies, pointer, found)
 
@@ -398,8 +399,8 @@ def _read_factmark_fields(fields: Any, at: str, found: _Fields) -> None:
         raise InvalidInput(f"{at}/kind", f"kind must be one of {', '.join(sorted(KIND_FIELDS))}", actual=kind)
     for name, value in fields.items():
         if name not in KIND_FIELDS[kind] and name not in _EXTRA_FIELDS:
-            raise InvalidInput(f"{at}/{_escape(name)}", f"not a field of a {kind} annotation")
-        found.put(name, value, f"{at}/{_escape(name)}")
+            raise InvalidInput(child(at, name), f"not a field of a {kind} annotation")
+        found.put(name, value, child(at, name))
 
 
 def _infer_kind(
@@ -445,8 +446,3 @@ def _strings(value: Any) -> set[str]:
     if isinstance(value, list):
         return {item for item in value if isinstance(item, str)}
     return set()
-
-
-def _escape(key: str) -> str:
-    """A key as one JSON pointer segment (RFC 6901)."""
-    return key.replace("~", "~0").replace("/", "~1")

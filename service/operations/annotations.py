@@ -115,7 +115,7 @@ async def create_annotations(
         article = await lock_article_text(connection, tenant_id, article_id, exclusive=False)
         ids = await place_annotations(connection, tenant_id, article, items, unit, pointer_base)
         if as_structs:
-            by_id = await annotation_store.fetch_annotations_by_ids(connection, tenant_id, ids, "codepoint")
+            by_id = await annotation_store.fetch_annotations_by_ids(connection, tenant_id, ids, OffsetUnit.CODEPOINT)
             created = CreatedAnnotations(article, ids, [], [by_id[i] for i in ids])
         else:
             documents = await annotation_store.fetch_documents_by_ids(connection, tenant_id, ids, unit)

@@ -11,6 +11,7 @@ import asyncpg
 import msgspec
 
 from service.domain.kinds import KIND_OF, LINK_FIELDS, check_kind_fields, check_links, span_columns
+from service.domain.offsets import OffsetUnit
 from service.domain.spans import IndexedText, resolve_span
 from service.domain.w3c_protocol import Identity
 from service.errors import InvalidInput, NotFound
@@ -47,9 +48,11 @@ async def create_w3c_annotation(
         if replay := await replayed(connection, tenant_id, idempotency):
             return replay
         article = await lock_article_text(connection, tenant_id, article_id, exclusive=False)
-        [annotation_id] = await place_annotations(connection, tenant_id, article, [item], "codepoint", None)
+        [annotation_id] = await place_annotations(connection, tenant_id, article, [item], OffsetUnit.CODEPOINT, None)
         await identity_store.store_identity(connection, tenant_id, annotation_id, identity)
-        created = await annotation_store.fetch_annotations_by_ids(connection, tenant_id, [annotation_id], "codepoint")
+        created = await annotation_store.fetch_annotations_by_ids(
+            connection, tenant_id, [annotation_id], OffsetUnit.CODEPOINT
+        )
         return await remember(
             connection, tenant_id, idempotency, present(StoredW3C(created[annotation_id], identity, article.url))
         )
@@ -100,7 +103,7 @@ async def replace_w3c_annotation(
         del fields["id"]
         span = resolve_span(
             IndexedText(article.text), start=fields.pop("start"), end=fields.pop("end"), quote=fields.pop("quote"),
-            prefix=fields.pop("prefix"), suffix=fields.pop("suffix"), unit="codepoint", pointer="",
+            prefix=fields.pop("prefix"), suffix=fields.pop("suffix"), unit=OffsetUnit.CODEPOINT, pointer="",
         )  # fmt: skip
         fields["tags"] = list(fields["tags"])
         check_kind_fields(kind, fields, "")
@@ -115,7 +118,7 @@ async def replace_w3c_annotation(
         }  # fmt: skip
         await annotation_store.update_annotation(connection, tenant_id, annotation_id, changes)
         await identity_store.store_identity(connection, tenant_id, annotation_id, identity)
-        replaced = await annotation_store.fetch_annotation(connection, tenant_id, annotation_id, "codepoint")
+        replaced = await annotation_store.fetch_annotation(connection, tenant_id, annotation_id, OffsetUnit.CODEPOINT)
         assert replaced is not None  # locked above, so still there
         return StoredW3C(replaced, identity, article.url)
 

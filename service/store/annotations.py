@@ -35,8 +35,8 @@ POSITION_COLUMNS = (
 )  # fmt: skip
 
 _OFFSET_COLUMNS: dict[OffsetUnit, str] = {
-    "codepoint": "start_cp AS start, end_cp AS end",
-    "utf16": "start_utf16 AS start, end_utf16 AS end",
+    OffsetUnit.CODEPOINT: "start_cp AS start, end_cp AS end",
+    OffsetUnit.UTF16: "start_utf16 AS start, end_utf16 AS end",
 }
 _SELECT = """SELECT id, article_id, kind, {offsets}, quote, prefix, suffix, tags, note, author, origin,
        confidence, anchor_status, anchor_revision, anchor_confidence, anchor_approximate, needs_review,
@@ -77,7 +77,7 @@ def _json_document(unit: OffsetUnit) -> str:
     """SQL that renders a row as the annotation's JSON (the wire Struct's fields), so reads pass it through
     without decoding and re-encoding; tests/store/test_annotation_documents.py keeps the two in step.
     `row_to_json` writes compact JSON (json_build_object would put a space around every colon)."""
-    start, end = ("start_cp", "end_cp") if unit == "codepoint" else ("start_utf16", "end_utf16")
+    start, end = ("start_cp", "end_cp") if unit == OffsetUnit.CODEPOINT else ("start_utf16", "end_utf16")
     values = {**_JSON_VALUES, "start": start, "end": end}
     cases = []
     for kind, cls in ANNOTATION_CLASSES.items():
@@ -116,7 +116,7 @@ def to_annotation(row: asyncpg.Record) -> Annotation:
 @functools.cache
 def _filters(unit: OffsetUnit) -> str:
     """The list filters, parameters $1 to $7: tenant, article, kinds, tag, status, overlap start and end."""
-    start_col, end_col = ("start_cp", "end_cp") if unit == "codepoint" else ("start_utf16", "end_utf16")
+    start_col, end_col = ("start_cp", "end_cp") if unit == OffsetUnit.CODEPOINT else ("start_utf16", "end_utf16")
     return f"""
 WHERE tenant_id = $1 AND article_id = $2
   AND ($3::text[] IS NULL OR kind = ANY($3))
@@ -360,7 +360,7 @@ async def count_annotations(
     """How many annotations match the filters (offsets in code points): the total of a W3C collection."""
     source = "annotations" if revision is None else _AT_REVISION.format(revision="$8")
     total: int = await connection.fetchval(
-        f"SELECT count(*) FROM {source}" + _filters("codepoint"),
+        f"SELECT count(*) FROM {source}" + _filters(OffsetUnit.CODEPOINT),
         tenant_id, article_id, list(where.kinds) or None, where.tag, where.status, where.overlap_start,
         where.overlap_end, *(() if revision is None else (revision,)),
     )  # fmt: skip
@@ -540,7 +540,7 @@ async def fetch_annotations_around(
     up to the end), in text order with their keys; and whether more lie beyond them in that direction."""
     compare, order = ("<", "DESC") if before else (">", "ASC")
     rows = await connection.fetch(
-        select_annotations("codepoint", ", start_cp AS key_start, end_cp AS key_end")
+        select_annotations(OffsetUnit.CODEPOINT, ", start_cp AS key_start, end_cp AS key_end")
         + f""" WHERE tenant_id = $1 AND article_id = $2
                  AND ($3::int IS NULL OR (start_cp, end_cp, id) {compare} ($3, $4, $5))
                ORDER BY start_cp {order}, end_cp {order}, id {order} LIMIT $6""",

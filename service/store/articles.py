@@ -17,7 +17,7 @@ from service.errors import Conflict
 from service.store.annotations import select_annotations
 from service.wire import Annotation, Article, Revision
 
-_LENGTH_COLUMN: dict[OffsetUnit, str] = {"codepoint": "r.length", "utf16": "r.length_utf16"}
+_LENGTH_COLUMN: dict[OffsetUnit, str] = {OffsetUnit.CODEPOINT: "r.length", OffsetUnit.UTF16: "r.length_utf16"}
 _SELECT = """SELECT a.id, a.url, a.canonical_url, a.alternate_urls, a.title, a.publisher, a.language,
        a.published_at, a.revision, {length} AS text_length, a.version, a.created_at, a.updated_at{text}
 FROM articles a
@@ -333,7 +333,7 @@ async def fetch_revisions(
     revision: int | None = None,
 ) -> list[Revision]:
     """Every revision of the article (or only `revision`), oldest first, each with its whole text."""
-    length = "length" if unit == "codepoint" else "length_utf16"
+    length = "length" if unit == OffsetUnit.CODEPOINT else "length_utf16"
     rows = await connection.fetch(
         f"""SELECT revision, text, {length} AS text_length, created_at FROM article_revisions
             WHERE tenant_id = $1 AND article_id = $2 AND ($3::int IS NULL OR revision = $3) ORDER BY revision""",

@@ -151,3 +151,66 @@ async def test_concurrent_batches_and_text_revisions_never_interleave(client):
     for annotation in annotations.values():
         assert annotation["anchor"]["revision"] == article["revision"], annotation  # nothing left on an old text
         assert article["text"][annotation["start"] : annotation["end"]] == annotation["quote"]
+
+
+# ---------------------------------------------------------------- a rating belongs to the words it was given for
+
+REVIEWED = {"verdict": "mostly_true", "review_url": "https://factcheck.example.org/riga-grain"}
+
+
+async def reviewed_article(client, claim_fields=REVIEWED):
+    body = riga_article()
+    body["annotations"][0] |= claim_fields
+    response = await client.post("/v1/articles", json=body)
+    assert response.status_code == 201, response.text
+    by_kind = {a["kind"]: a for a in response.json()["annotations"]}
+    return response.json(), by_kind
+
+
+async def test_an_edit_to_rated_words_flags_the_claim_and_the_figure_for_review(client):
+    article, by_kind = await reviewed_article(client)
+    claim, figure = by_kind["claim"], by_kind["figure"]
+    edited = RIGA.replace("about 4,500 tonnes", "about 4,800 tonnes")
+    report = (await put_text(client, article["id"], edited)).json()
+    assert sorted(report["needs_review_ids"]) == sorted([claim["id"], figure["id"]])
+
+    stored = await annotations_of(client, article["id"])
+    for flagged in (stored[claim["id"]], stored[figure["id"]]):
+        assert flagged["needs_review"] is True
+        assert flagged["anchor"]["approximate"] is True and flagged["anchor"]["status"] == "relocated"
+        assert "4,800" in flagged["quote"] and "4,500" in flagged["previous_quote"]
+    assert stored[figure["id"]]["value"] == 4500  # kept, but flagged: the new words say otherwise
+    assert stored[by_kind["denial"]["id"]]["needs_review"] is False
+
+    reviews = (await client.get(f"/v1/articles/{article['id']}/claimreview")).json()
+    assert reviews["reviews"] == []
+    assert [s["id"] for s in reviews["skipped"]] == [claim["id"]]
+    assert "rated words" in reviews["skipped"][0]["reason"]
+
+
+async def test_a_person_confirming_or_re_rating_clears_the_flag(client):
+    article, by_kind = await reviewed_article(client)
+    claim, figure = by_kind["claim"], by_kind["figure"]
+    await put_text(client, article["id"], RIGA.replace("about 4,500 tonnes", "about 4,800 tonnes"))
+
+    confirmed = await client.patch(f"/v1/annotations/{claim['id']}", json={"needs_review": False})
+    assert confirmed.status_code == 200, confirmed.text
+    assert confirmed.json()["needs_review"] is False and confirmed.json()["previous_quote"] is None
+    reviews = (await client.get(f"/v1/articles/{article['id']}/claimreview")).json()
+    assert [r["claimReviewed"] for r in reviews["reviews"]] == [confirmed.json()["statement"]]
+
+    revalued = await client.patch(f"/v1/annotations/{figure['id']}", json={"value": 4800})
+    assert revalued.json()["needs_review"] is False and revalued.json()["value"] == 4800
+    refused = await client.patch(f"/v1/annotations/{figure['id']}", json={"needs_review": True})
+    assert refused.status_code == 422 and refused.json()["errors"][0]["pointer"] == "/needs_review"
+
+
+async def test_exact_moves_and_unrated_claims_need_no_review(client):
+    article, by_kind = await reviewed_article(client, {"verdict": "unverified", "review_url": None})
+    report = (await put_text(client, article["id"], LEAD + RIGA)).json()
+    assert report["needs_review_ids"] == []
+    stored = await annotations_of(client, article["id"])
+    assert all(a["anchor"]["approximate"] is False for a in stored.values())
+
+    report = (await put_text(client, article["id"], (LEAD + RIGA).replace("about 4,500", "about 4,800"))).json()
+    assert report["needs_review_ids"] == [by_kind["figure"]["id"]]  # the unverified claim is not flagged

@@ -74,3 +74,40 @@ def test_canonical_form_is_a_fixed_point(path, query):
     url = f"https://Example.com/{path}?{urlencode(query)}"
     once = canonical_url(url)
     assert canonical_url(once) == once
+
+
+@pytest.mark.parametrize(
+    ("messy", "canonical"),
+    [
+        ("https://[::1]/x", "https://[::1]/x"),
+        ("http://[0:0:0:0:0:0:0:1]:8080/x/", "https://[::1]:8080/x"),
+        ("https://[2001:DB8::1]:443/a", "https://[2001:db8::1]/a"),
+        # A browser reads a backslash in an http(s) URL as a slash: the host is a.example, not evil.example.
+        ("https://a.example\\@evil.example/story", "https://a.example/@evil.example/story"),
+        ("https:\\\\news.example.com\\2026\\story", "https://news.example.com/2026/story"),
+        ("https://news.example.com/a\tb\n/c", "https://news.example.com/ab/c"),
+        ("\x00 https://news.example.com/a \x1f", "https://news.example.com/a"),
+        ("https://desk:secret@news.example.com/a", "https://news.example.com/a"),
+    ],
+)
+def test_urls_are_read_as_a_browser_reads_them(messy, canonical):
+    assert canonical_url(messy) == canonical
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["https://exa\x00mple.com/", "https://ex ample.com/", "https://[::1/x", "https://[nope]/", "https://a<b>.com/"],
+)
+def test_hosts_no_browser_would_accept_are_refused(bad):
+    with pytest.raises(InvalidInput):
+        canonical_url(bad, "url")
+
+
+@given(st.text(max_size=60))
+def test_any_host_text_either_canonicalises_to_a_clean_host_or_is_refused(host):
+    try:
+        result = canonical_url(f"https://{host}/story")
+    except InvalidInput:
+        return
+    netloc = result.removeprefix("https://").split("/", 1)[0]
+    assert "\x00" not in netloc and " " not in netloc and "@" not in netloc and "\\" not in netloc
