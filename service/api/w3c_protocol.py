@@ -78,6 +78,11 @@ W3CBody = Annotated[
     dict[str, Any],
     Body(description="A W3C Web Annotation (JSON-LD, `application/ld+json` or `application/json`)."),
 ]
+RequiredIfMatch = Annotated[
+    str | None,
+    # Required (the OpenAPI document says so); when missing the handler answers 428, as RFC 6585 describes.
+    HeaderParameter(name="If-Match", required=True, description="ETag of the annotation this document replaces."),
+]
 IrisParam = Annotated[
     Literal["0", "1"] | None,
     QueryParameter(description="1: list annotations as IRIs (as `Prefer` with oa#PreferContainedIRIs does)."),
@@ -327,7 +332,7 @@ class W3CContainerController(Controller):
         principal: CurrentPrincipal,
         pool: Pool,
         settings: CurrentSettings,
-        if_match: IfMatchHeader = None,
+        if_match: RequiredIfMatch = None,
     ) -> Response[Any]:
         if if_match is None:
             raise PreconditionRequired("send If-Match with the ETag of the annotation you replace")
