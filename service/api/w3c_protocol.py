@@ -169,8 +169,12 @@ async def _read_page(
     rows, more = await annotation_store.fetch_annotations_around(
         connection, principal.tenant_id, article_id, request.key, before=before, limit=limit
     )
-    identities = await identity_store.fetch_identities(connection, principal.tenant_id, [a.id for _, a in rows])
-    items: list[tuple[Key, dict[str, Any]]] = [(key, renderer.document(a, identities.get(a.id))) for key, a in rows]
+    items: list[tuple[Key, dict[str, Any]]]
+    if renderer.container.iris:  # IRIs only: nothing else of the annotations is shown
+        items = [(key, {"id": renderer.container.annotation(a.id)}) for key, a in rows]
+    else:
+        identities = await identity_store.fetch_identities(connection, principal.tenant_id, [a.id for _, a in rows])
+        items = [(key, renderer.document(a, identities.get(a.id))) for key, a in rows]
     beyond_key = request.key is not None
     return Page(items, more_before=more if before else beyond_key, more_after=beyond_key if before else more)
 
