@@ -10,16 +10,18 @@ import asyncpg
 from litestar import Litestar, Router
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
 
 from service.api.annotations import AnnotationController, ArticleAnnotationsController
 from service.api.articles import ArticleController
 from service.api.auth import provide_principal, require_scope
 from service.api.body import StrictJSONRequest
+from service.api.cors import CORSMiddleware, cors_policy
 from service.api.health import healthz, readyz
 from service.api.http import correct_allow_headers
 from service.api.idempotency import purge_expired_keys
 from service.api.observability import MetricsController, prometheus_config, request_id_middleware
-from service.api.openapi import cors_config, finalize, openapi_config
+from service.api.openapi import finalize, openapi_config
 from service.api.problems import handle_exception
 from service.api.ratelimit import RateLimiter
 from service.api.revisions import RevisionController
@@ -83,11 +85,11 @@ def create_app(settings: Settings) -> Litestar:
                 "auth_failure_limiter": RateLimiter(settings.failed_auth_per_minute),
             }
         ),
-        cors_config=cors_config(settings),
         openapi_config=openapi_config(),
         request_max_body_size=settings.max_body_bytes,
         request_class=StrictJSONRequest,
         middleware=[
+            *([DefineMiddleware(CORSMiddleware, policy=policy)] if (policy := cors_policy(settings)) else []),
             request_id_middleware,
             prometheus_config().middleware,
         ],

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
-from litestar.config.cors import CORSConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import (
@@ -23,7 +22,6 @@ from litestar.openapi.spec import (
 )
 
 from service import __version__
-from service.config import Settings
 from service.domain.offsets import OffsetUnit
 from service.wire import (
     ANNOTATION_CLASSES,
@@ -64,38 +62,6 @@ def openapi_config() -> OpenAPIConfig:
         ),
         security=[{"apiKey": []}],
         use_handler_docstrings=False,
-    )
-
-
-def cors_config(settings: Settings) -> CORSConfig | None:
-    if not settings.cors_origins:
-        return None
-    return CORSConfig(
-        allow_origins=list(settings.cors_origins),
-        allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-        allow_headers=[
-            "Authorization",
-            "Content-Type",
-            "If-Match",
-            "If-None-Match",
-            "Idempotency-Key",
-            "Prefer",
-            "X-Request-ID",
-        ],
-        # The W3C Web Annotation Protocol's headers too, for browser clients of its containers.
-        expose_headers=[
-            "Accept-Post",
-            "Allow",
-            "Content-Location",
-            "ETag",
-            "Link",
-            "Location",
-            "Preference-Applied",
-            "Retry-After",
-            "Vary",
-            "X-Request-ID",
-        ],
-        max_age=600,
     )
 
 
