@@ -141,6 +141,8 @@ async def _check_target(
         pool, principal.tenant_id, canonical_url(source, pointer), OffsetUnit.CODEPOINT, with_text=False
     )
     if found is None or found.id != article_id:
+        if not await article_store.article_exists(pool, principal.tenant_id, article_id):
+            raise NotFound(f"no article {article_id}")
         raise InvalidInput(
             pointer, f"this container holds annotations of article {article_id}: target its URL", actual=source
         )

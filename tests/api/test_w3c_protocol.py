@@ -223,3 +223,21 @@ async def test_a_container_copy_still_current_answers_304(client, article):
     await client.post(container_path(article), json=plain_annotation("has denied this"))
     changed = await client.get(container_path(article), headers={"If-None-Match": first.headers["etag"]})
     assert changed.status_code == 200 and changed.json()["total"] == 5
+
+
+async def test_a_container_of_no_article_is_not_found_whatever_the_body_targets(client):
+    missing = "/w3c/articles/6f0c2a52-5b1e-4e8e-9a57-0d7d2b4c1a01/"
+    assert (await client.get(missing)).status_code == 404
+    assert (await client.post(missing, json=plain_annotation("has denied this"))).status_code == 404
+
+
+async def test_a_body_that_is_not_an_annotation_is_refused_naming_the_field(client, article):
+    not_json = await client.post(
+        container_path(article), content=b"<Annotation/>", headers={"Content-Type": "application/xml"}
+    )
+    assert not_json.status_code == 415
+    nul = plain_annotation("has denied this", comment="bad\x00text")
+    response = await client.post(container_path(article), json=nul)
+    assert response.status_code == 422 and response.json()["errors"][0]["pointer"] == "/body/value"
+    untyped = await client.post(container_path(article), json={**plain_annotation("has denied this"), "type": "Note"})
+    assert untyped.status_code == 422 and untyped.json()["errors"][0]["pointer"] == "/type"
