@@ -20,5 +20,6 @@ EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
     CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2).status != 200)"
 
-# DATABASE_URL must be set: the embedded PostgreSQL is for development only.
+# DATABASE_URL must be set: the embedded PostgreSQL (the `embedded` extra) is for development and is not installed
+# here. Set FACTMARK_PUBLIC_URL (or FACTMARK_ALLOWED_HOSTS) to the name clients use: other Host headers get 400.
 CMD ["factmark", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,clients]'
+	$(BIN)/pip install --quiet -e '.[embedded,test,clients]'
 	touch $(STAMP)
 
 serve: $(STAMP)  ## run the service on the embedded PostgreSQL (or DATABASE_URL)
@@ -32,7 +32,7 @@ clients: $(STAMP)  ## generate the Python and TypeScript clients into build/clie
 	$(BIN)/python openapi/clients/generate.py --out build/clients
 
 bench: $(STAMP)  ## benchmarks with same-run baselines (needs wrk: apt-get install -y wrk)
-	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/pip install --quiet -e '.[embedded,test,bench]'
 	$(BIN)/python -m bench
 
 load: $(STAMP)  ## load test: 2 servers on one PostgreSQL, 48 clients for 30 s, then every acknowledged write checked

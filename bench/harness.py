@@ -202,13 +202,17 @@ def granian_server(database_url: str) -> Server:
     )
 
 
-def uvicorn_server(name: str, app: str, database_url: str, extra_env: dict[str, str], workers: int = 1) -> Server:
-    """An ASGI app under uvicorn with the flags `factmark serve` gives uvicorn (service/cli.py)."""
+def uvicorn_server(
+    name: str, app: str, database_url: str, extra_env: dict[str, str], workers: int = 1, factory: bool = False
+) -> Server:
+    """An ASGI app under plain uvicorn with the flags `factmark serve` gives uvicorn (service/server.py), less its
+    header timeout and connection cap."""
     port = free_port()
     command = [
         sys.executable,
         "-m",
         "uvicorn",
+        *(["--factory"] if factory else []),
         app,
         "--host",
         "127.0.0.1",

@@ -4,9 +4,13 @@ server flags, the same load and the same data, and adds rows to one table."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import dataclasses
 import importlib
 import importlib.util
 import os
+import resource
+import socket
 import statistics
 import subprocess
 import sys
@@ -21,6 +25,7 @@ from urllib.parse import quote
 import asyncpg
 import httpx
 import msgspec
+import psutil
 
 from bench.data import article_request
 from bench.harness import (
@@ -368,18 +373,136 @@ def anchoring(ctx: Context) -> None:
     ctx.rows.append(Row("anchoring", "bench/anchoring", note=note))
 
 
+def _cpu_seconds(server: Server) -> float:
+    """User + system CPU of the server's process and all its children (granian serves from a child process)."""
+    assert server.process is not None
+    root = psutil.Process(server.process.pid)
+    return sum(sum(process.cpu_times()[:2]) for process in [root, *root.children(recursive=True)])
+
+
+def _run_for_cpu(ctx: Context, name: str, server: Server, path: str) -> tuple[Load, float]:
+    """The load, and the server's CPU milliseconds per request over it (warm-up included)."""
+    cpu, requests = _cpu_seconds(server), server.requests
+    load = ctx.run(name, server, path)
+    return load, (_cpu_seconds(server) - cpu) * 1000 / max(1, server.requests - requests)
+
+
+SERVER_ROUNDS = 3
+
+
+def _median_load(loads: list[Load]) -> Load:
+    """The round whose req/s is the median one (its latencies come with it)."""
+    return sorted(loads, key=lambda load: load.requests_per_s)[len(loads) // 2]
+
+
 def servers(ctx: Context) -> None:
-    """The same app under uvicorn (`factmark serve`) and under granian, same load: which ASGI server to ship."""
+    """The same app under `factmark serve` (uvicorn with a header timeout and a connection cap), under plain
+    uvicorn and under granian, same load, in interleaved rounds (medians: the machine is shared): which ASGI
+    server to ship, and what the bounds cost."""
     service = ctx.service()
+    plain = ctx.server(
+        "factmark-plain-uvicorn",
+        lambda: uvicorn_server(
+            "factmark-plain-uvicorn", "service.app:create_app_from_environment", ctx.database.url,
+            {"FACTMARK_RATE_LIMIT_PER_MINUTE": "0"}, factory=True,
+        ),
+    )  # fmt: skip
     granian = ctx.server("factmark-granian", lambda: granian_server(ctx.database.url))
     path = f"/v1/articles/{ctx.article_id}/annotations?limit=500"
+    ctx.check_answer(plain, path, lambda page: len(page["items"]))
     ctx.check_answer(granian, path, lambda page: len(page["items"]))
-    under_uvicorn = ctx.loads.get("read.service") or ctx.run("read.service", service, path)
-    under_granian = ctx.run("read.granian", granian, path)
-    ratio = under_granian.requests_per_s / under_uvicorn.requests_per_s
-    ctx.rows.append(_load_row("servers", "Factmark under uvicorn (shipped)", under_uvicorn, "1", "factmark serve"))
-    ctx.rows.append(_load_row("servers", "Factmark under granian", under_granian, f"{ratio:.2f}", "granian 1 worker"))
+    subjects = (
+        ("Factmark under uvicorn, bounded (shipped)", service, "factmark serve"),
+        ("Factmark under plain uvicorn", plain, "no header timeout, no cap"),
+        ("Factmark under granian", granian, "granian 1 worker"),
+    )
+    rounds: dict[str, list[tuple[Load, float]]] = {subject: [] for subject, _, _ in subjects}
+    for _ in range(SERVER_ROUNDS):
+        for subject, server, _ in subjects:
+            rounds[subject].append(_run_for_cpu(ctx, f"servers.{server.name}", server, path))
+    medians = {
+        subject: (
+            min(
+                runs, key=lambda run: abs(run[0].requests_per_s - statistics.median(r[0].requests_per_s for r in runs))
+            )[0],
+            statistics.median(cpu for _, cpu in runs),
+        )
+        for subject, runs in rounds.items()
+    }
+    shipped_rps, shipped_cpu = medians[subjects[0][0]][0].requests_per_s, medians[subjects[0][0]][1]
+    for subject, _, note in subjects:
+        load, cpu_ms = medians[subject]
+        ratio = f"{load.requests_per_s / shipped_rps:.2f} req/s, {cpu_ms / shipped_cpu:.2f} CPU"
+        runs = "/".join(f"{run.requests_per_s:.0f}" for run, _ in rounds[subject])
+        row = _load_row("servers", subject, load, ratio, f"{note}; req/s by round {runs}; ms/req = server CPU")
+        ctx.rows.append(dataclasses.replace(row, ms=cpu_ms))
+    ctx.stop("factmark-plain-uvicorn")
     ctx.stop("factmark-granian")
+
+
+SLOWLORIS_CONNECTIONS = 6_000
+SLOWLORIS_SOFT_LIMIT = 4_096
+
+
+def _first_answer(base: str, within: float) -> tuple[str, float, float | None]:
+    """(the first answer to GET /healthz, seconds it took, seconds until a 200, if one came within `within`)."""
+    started = time.monotonic()
+    first: tuple[str, float] | None = None
+    while time.monotonic() - started < within:
+        status: int | str
+        try:
+            status = httpx.get(base + "/healthz", timeout=max(0.1, within - (time.monotonic() - started))).status_code
+        except httpx.HTTPError as exc:
+            status = type(exc).__name__
+        first = first or (str(status), time.monotonic() - started)
+        if status == 200:
+            return first[0], first[1], time.monotonic() - started
+        time.sleep(0.2)
+    return (first or ("no answer", within))[0], (first or ("", within))[1], None
+
+
+def slowloris(ctx: Context) -> None:
+    """6,000 connections that never finish their headers against servers started with a soft `ulimit -n` of
+    4,096, then a normal request: how soon it is answered, and how soon it gets a 200, under `factmark serve`
+    (header timeout 10 s, cap 4,096) and under plain uvicorn."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < SLOWLORIS_CONNECTIONS + 500:
+        ctx.rows.append(Row("slowloris", "skipped", note=f"`ulimit -Hn` {hard} < {SLOWLORIS_CONNECTIONS + 500}"))
+        return
+    ctx.service()  # seeds the database
+    resource.setrlimit(resource.RLIMIT_NOFILE, (SLOWLORIS_SOFT_LIMIT, hard))  # the servers inherit it
+    try:
+        servers = [
+            ("Factmark under uvicorn, bounded (shipped)", ctx.server("slowloris-bounded", lambda: dataclasses.replace(
+                service_server(ctx.database.url), name="slowloris-bounded"))),
+            ("Factmark under plain uvicorn", ctx.server("slowloris-plain", lambda: uvicorn_server(
+                "slowloris-plain", "service.app:create_app_from_environment", ctx.database.url, {}, factory=True))),
+        ]  # fmt: skip
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    try:
+        for subject, server in servers:
+            sockets = []
+            try:
+                for _ in range(SLOWLORIS_CONNECTIONS):
+                    connection = socket.socket()
+                    connection.setblocking(False)
+                    connection.connect_ex(("127.0.0.1", server.port))
+                    sockets.append(connection)
+                time.sleep(1)  # the handshakes complete; then each sends half a request head
+                for connection in sockets:
+                    with contextlib.suppress(OSError):
+                        connection.send(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+                status, seconds, ok_after = _first_answer(server.base, within=30)
+            finally:
+                for connection in sockets:
+                    connection.close()
+            recovered = f"200 after {ok_after:.1f} s" if ok_after is not None else "no 200 within 30 s"
+            note = f"first answer {status} after {seconds:.1f} s; {recovered}"
+            ctx.rows.append(Row("slowloris", subject, note=note))
+            ctx.stop(server.name)
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 
 
 SECTIONS: dict[str, Callable[[Context], None]] = {
@@ -389,6 +512,7 @@ SECTIONS: dict[str, Callable[[Context], None]] = {
     "scaling": scaling,
     "write": bulk_write,
     "servers": servers,
+    "slowloris": slowloris,
     "breakdown": breakdown,
     "w3c": w3c,
     "anchoring": anchoring,

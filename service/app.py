@@ -17,7 +17,9 @@ from service.api.articles import ArticleController
 from service.api.auth import provide_principal, require_scope
 from service.api.body import StrictJSONRequest
 from service.api.cors import CORSMiddleware, cors_policy
+from service.api.docs import docs_assets
 from service.api.health import healthz, readyz
+from service.api.hosts import host_check
 from service.api.http import correct_allow_headers
 from service.api.idempotency import purge_expired_keys
 from service.api.observability import MetricsController, prometheus_config, request_id_middleware
@@ -71,7 +73,7 @@ def create_app(settings: Settings) -> Litestar:
         dependencies={"principal": Provide(provide_principal, sync_to_thread=False)},
     )
     app = Litestar(
-        route_handlers=[api, w3c, healthz, readyz, MetricsController],
+        route_handlers=[api, w3c, healthz, readyz, MetricsController, docs_assets()],
         dependencies={
             "pool": Provide(provide_pool, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
@@ -91,6 +93,7 @@ def create_app(settings: Settings) -> Litestar:
         middleware=[
             *([DefineMiddleware(CORSMiddleware, policy=policy)] if (policy := cors_policy(settings)) else []),
             request_id_middleware,
+            host_check(settings),
             prometheus_config().middleware,
         ],
         debug=False,

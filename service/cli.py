@@ -6,38 +6,63 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import sys
 import warnings
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import asyncpg
 import msgspec
 
-from service.api.observability import logging_config
-from service.config import Settings
+from service.config import Settings, SettingsError
 from service.domain.keys import generate_key, parse_scopes
 from service.store import keys as key_store
-from service.store.database import start_embedded
 from service.store.migrations import migrate
 
 OPENAPI_PATH = Path(__file__).resolve().parents[1] / "openapi" / "openapi.json"
 
 
-def _database(settings: Settings) -> tuple[Settings, Any]:
-    """Settings with a database URL, starting the embedded PostgreSQL when none is configured."""
+class Terminated(BaseException):
+    """SIGTERM arrived: unwind (stopping the embedded PostgreSQL on the way), then die of the signal."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _terminate(signum: int, _: FrameType | None) -> None:
+    raise Terminated(signum)
+
+
+@contextmanager
+def _database(settings: Settings) -> Iterator[Settings]:
+    """Settings with a database URL, running the embedded PostgreSQL for the block when none is configured."""
     if settings.database_url:
-        return settings, None
+        yield settings
+        return
     if not settings.embedded:
         sys.exit("factmark: DATABASE_URL is not set (and FACTMARK_EMBEDDED=false forbids the embedded PostgreSQL)")
-    url, server = start_embedded(settings.data_dir)
-    return msgspec.structs.replace(settings, database_url=url), server
+    try:
+        from service.store.embedded import embedded_postgres
+    except ImportError:
+        sys.exit(
+            "factmark: DATABASE_URL is not set and the embedded PostgreSQL is not installed "
+            "(pip install 'factmark[embedded]', or set DATABASE_URL)"
+        )
+    with embedded_postgres(settings.data_dir) as url:
+        yield msgspec.structs.replace(settings, database_url=url)
 
 
 def _run(settings: Settings, action: Callable[[asyncpg.Connection], Awaitable[Any]]) -> Any:
     async def main() -> Any:
-        connection = await asyncpg.connect(settings.database_url, timeout=settings.connect_timeout_s)
+        try:
+            connection = await asyncpg.connect(settings.database_url, timeout=settings.connect_timeout_s)
+        except (OSError, TimeoutError, ValueError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            sys.exit(f"factmark: cannot connect to the database (DATABASE_URL): {exc or type(exc).__name__}")
         try:
             return await action(connection)
         finally:
@@ -52,24 +77,14 @@ def cmd_migrate(settings: Settings, _: argparse.Namespace) -> None:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> None:
-    import uvicorn
+    from service.server import serve
 
     _run(settings, migrate)
     # Workers are separate processes: they read their settings, the database URL included, from the environment.
     os.environ["DATABASE_URL"] = str(settings.database_url)
     host, port = args.host or settings.host, args.port or settings.port
     print(f"Factmark on http://{host}:{port}  (API docs: http://{host}:{port}/docs)", flush=True)
-    uvicorn.run(
-        "service.app:create_app_from_environment",
-        factory=True,
-        host=host,
-        port=port,
-        workers=args.workers or settings.workers,
-        log_level=settings.log_level,
-        log_config=logging_config(settings.log_level),
-        access_log=False,
-        timeout_graceful_shutdown=20,
-    )
+    serve(settings, host, port, args.workers or settings.workers)
 
 
 def cmd_keys_create(settings: Settings, args: argparse.Namespace) -> None:
@@ -94,7 +109,14 @@ def cmd_keys_create(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def cmd_keys_list(settings: Settings, args: argparse.Namespace) -> None:
-    rows = _run(settings, lambda c: key_store.fetch_keys(c, args.tenant))
+    async def listing(connection: asyncpg.Connection) -> list[asyncpg.Record] | None:
+        if args.tenant is not None and not await key_store.tenant_exists(connection, args.tenant):
+            return None
+        return await key_store.fetch_keys(connection, args.tenant)
+
+    rows = _run(settings, listing)
+    if rows is None:
+        sys.exit(f"factmark: no tenant {args.tenant!r}")
     for row in rows:
         state = f"revoked {row['revoked_at']:%Y-%m-%d %H:%M}" if row["revoked_at"] else "active"
         created = f"{row['created_at']:%Y-%m-%d %H:%M}"
@@ -132,32 +154,34 @@ def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="factmark", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="apply migrations and serve the API")
-    serve.add_argument("--host")
-    serve.add_argument("--port", type=int)
-    serve.add_argument("--workers", type=int)
+    serve.add_argument("--host", help="address to listen on (default: FACTMARK_HOST, 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default: FACTMARK_PORT, 8000)")
+    serve.add_argument("--workers", type=int, help="server processes (default: FACTMARK_WORKERS, 1)")
     serve.set_defaults(run=cmd_serve)
     commands.add_parser("migrate", help="apply pending migrations").set_defaults(run=cmd_migrate)
     keys = commands.add_parser("keys", help="manage API keys").add_subparsers(dest="keys_command", required=True)
     create = keys.add_parser("create", help="create a key (and its tenant if new); prints the key last")
-    create.add_argument("--tenant", required=True)
-    create.add_argument("--scopes", default="read,write")
+    create.add_argument("--tenant", required=True, help="the newsroom's name (created if new)")
+    create.add_argument(
+        "--scopes", default="read,write", help="comma-separated, from read, write, admin (default: read,write)"
+    )
     create.set_defaults(run=cmd_keys_create)
     listing = keys.add_parser("list", help="list keys (never their secrets)")
-    listing.add_argument("--tenant")
+    listing.add_argument("--tenant", help="only this tenant's keys (default: every tenant's)")
     listing.set_defaults(run=cmd_keys_list)
     revoke = keys.add_parser("revoke", help="revoke a key at once, by id or whole key")
-    revoke.add_argument("key")
+    revoke.add_argument("key", help="the key id (second part of the key) or the whole key")
     revoke.set_defaults(run=cmd_keys_revoke)
     tenant = commands.add_parser("tenant", help="newsroom settings").add_subparsers(
         dest="tenant_command", required=True
     )
     update = tenant.add_parser("update", help="how the newsroom signs its fact-checks (ClaimReview author)")
-    update.add_argument("--tenant", required=True)
+    update.add_argument("--tenant", required=True, help="the newsroom's name")
     update.add_argument("--organization", help="organisation name (default: the tenant name)")
     update.add_argument("--url", help="organisation URL")
     update.set_defaults(run=cmd_tenant_update)
     openapi = commands.add_parser("openapi", help="write the OpenAPI document")
-    openapi.add_argument("--output", default=str(OPENAPI_PATH))
+    openapi.add_argument("--output", default=str(OPENAPI_PATH), help="where to write it (default: %(default)s)")
     openapi.set_defaults(run=cmd_openapi, needs_database=False)
     return root
 
@@ -166,14 +190,23 @@ def main(argv: list[str] | None = None) -> None:
     # pgserver asks platformdirs for a runtime directory it does not need; the warning only confuses.
     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     args = parser().parse_args(argv)
-    settings = Settings.from_env()
-    server = None
-    if getattr(args, "needs_database", True):
-        settings, server = _database(settings)
     try:
-        args.run(settings, args)
-    finally:
-        del server  # the embedded PostgreSQL stops once no process holds it
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        sys.exit(f"factmark: {exc}")
+    # uvicorn restores this handler after its graceful shutdown and re-raises SIGTERM into it.
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        if getattr(args, "needs_database", True):
+            with _database(settings) as settings:
+                args.run(settings, args)
+        else:
+            args.run(settings, args)
+    except Terminated as stop:
+        signal.signal(stop.signum, signal.SIG_DFL)
+        os.kill(os.getpid(), stop.signum)
+    except KeyboardInterrupt:
+        sys.exit(130)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ from service.domain.keys import generate_key
 from service.store import keys as key_store
 from service.store.migrations import migrate
 
+TEST_HOST = "testserver.local"  # the host of Litestar's test client
+METRICS_TOKEN = "scrape-3f9c"
 TABLES = (
     "tenants, api_keys, articles, article_urls, article_revisions, annotations, annotation_history, idempotency_keys, "
     "w3c_identities"
@@ -81,6 +83,8 @@ def settings(migrated: str) -> Settings:
         pool_min_size=1,
         pool_max_size=8,
         cors_origins=("https://reader.example",),
+        allowed_hosts=(TEST_HOST,),
+        metrics_token=METRICS_TOKEN,
         failed_auth_per_minute=0,  # the auth matrix fails on purpose; tests/api/test_auth.py checks the limit
     )
 

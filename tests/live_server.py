@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -34,15 +35,22 @@ def create_key(database_url: str, tenant: str, scopes: str = "read,write") -> st
 
 
 @contextmanager
-def live_server(database_url: str, **settings: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def live_server(
+    database_url: str, *, descriptors: int | None = None, **settings: str
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """`factmark serve` on a free port (no rate limit, warnings only, plus `settings` as FACTMARK_* variables);
-    its base URL and process, stopped afterwards."""
+    its base URL and process, stopped afterwards. `descriptors` starts it with that soft `ulimit -n`."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "FACTMARK_RATE_LIMIT_PER_MINUTE": "0",
            "FACTMARK_FAILED_AUTH_PER_MINUTE": "0", "FACTMARK_LOG_LEVEL": "warning",
            **{f"FACTMARK_{k.upper()}": v for k, v in settings.items()}}  # fmt: skip
     command = [sys.executable, "-m", "service", "serve", "--port", str(port)]
-    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def limit() -> None:
+        if descriptors is not None:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (descriptors, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=limit)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(200):

@@ -16,6 +16,7 @@ from service.config import Settings
 from service.domain.keys import generate_key
 from service.store import keys as key_store
 from service.store.migrations import migrate
+from tests.conftest import TEST_HOST
 
 
 def stop(server, data_dir):
@@ -34,7 +35,9 @@ async def test_the_service_answers_503_while_the_database_is_down_and_recovers_a
         await key_store.insert_key(connection, await key_store.ensure_tenant(connection, "Fault Desk"), key, ("read",))
         await connection.close()
         headers = {"Authorization": f"Bearer {key.token}"}
-        settings = Settings(database_url=url, pool_min_size=1, pool_max_size=4, connect_timeout_s=2.0)
+        settings = Settings(
+            database_url=url, pool_min_size=1, pool_max_size=4, connect_timeout_s=2.0, allowed_hosts=(TEST_HOST,)
+        )
         async with AsyncTestClient(app=create_app(settings)) as client:
             assert (await client.get("/v1/articles", headers=headers)).status_code == 200
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import re
@@ -9,7 +10,11 @@ import time
 import uuid
 from typing import Any
 
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+
+from service.errors import NotFound, Unauthorized
 
 log = logging.getLogger("factmark.requests")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -90,8 +95,20 @@ def prometheus_config() -> PrometheusConfig:
     return PrometheusConfig(app_name="factmark", prefix="factmark", group_path=True, exclude=["/metrics"])
 
 
+async def require_metrics_token(connection: ASGIConnection, _: BaseRouteHandler) -> None:  # type: ignore[type-arg]
+    """Guard: `/metrics` answers only `Authorization: Bearer <FACTMARK_METRICS_TOKEN>`, and not at all (404)
+    while no token is set: the route names, statuses and volumes it shows are not for everyone."""
+    token: str | None = connection.app.state.settings.metrics_token
+    if token is None:
+        raise NotFound("metrics are off: set FACTMARK_METRICS_TOKEN to serve them")
+    scheme, _space, given = connection.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+        raise Unauthorized("send the metrics token as `Authorization: Bearer <FACTMARK_METRICS_TOKEN>`")
+
+
 class MetricsController(PrometheusController):
     """`/metrics` in the Prometheus text format: request counts and latency histograms by route and status."""
 
     path = "/metrics"
     include_in_schema = False
+    guards = [require_metrics_token]

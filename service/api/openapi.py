@@ -9,7 +9,6 @@ from enum import StrEnum
 from typing import Any
 
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import (
     Components,
     Discriminator,
@@ -22,6 +21,7 @@ from litestar.openapi.spec import (
 )
 
 from service import __version__
+from service.api.docs import docs_render_plugins
 from service.domain.offsets import OffsetUnit
 from service.wire import (
     ANNOTATION_CLASSES,
@@ -56,7 +56,7 @@ def openapi_config() -> OpenAPIConfig:
             "problem+json. Authenticate with `Authorization: Bearer <API key>`."
         ),
         path="/docs",
-        render_plugins=[ScalarRenderPlugin(path="/"), SwaggerRenderPlugin(path="/swagger")],
+        render_plugins=docs_render_plugins(),
         components=Components(
             security_schemes={"apiKey": SecurityScheme(type="http", scheme="bearer", description="A Factmark API key")}
         ),

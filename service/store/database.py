@@ -1,10 +1,9 @@
-"""The connection pool, and the embedded PostgreSQL used when no DATABASE_URL is configured."""
+"""The connection pool (the embedded PostgreSQL used when no DATABASE_URL is set is in `embedded.py`)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -22,20 +21,6 @@ UNAVAILABLE: tuple[type[BaseException], ...] = (
     asyncpg.TooManyConnectionsError,
     asyncpg.AdminShutdownError,
 )
-
-
-def start_embedded(data_dir: Path) -> tuple[str, Any]:
-    """Start (or join) the embedded PostgreSQL 16 of the `pgserver` wheel in `data_dir`.
-
-    Returns its DSN and the server handle; the server stops when the last process holding a handle exits.
-    """
-    import pgserver
-
-    data_dir.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(  # type: ignore[attr-defined]
-        data_dir.resolve(), cleanup_mode="stop"
-    )
-    return server.get_uri(), server
 
 
 async def _prepare_connection(connection: asyncpg.Connection) -> None:

@@ -90,3 +90,7 @@ async def revoke_key(connection: asyncpg.Connection, key_id: str) -> bool:
         "UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL", key_id
     )
     return bool(status.endswith(" 1"))
+
+
+async def tenant_exists(connection: asyncpg.Connection, name: str) -> bool:
+    return bool(await connection.fetchval("SELECT EXISTS (SELECT 1 FROM tenants WHERE name = $1)", name))

@@ -9,6 +9,7 @@ from litestar.testing import AsyncTestClient
 from service.api.observability import JsonFormatter
 from service.app import create_app
 from service.config import Settings
+from tests.conftest import METRICS_TOKEN, TEST_HOST
 from tests.fixtures import riga_article
 
 
@@ -32,7 +33,7 @@ async def test_metrics_count_requests_by_route_and_status(client):
     await client.post("/v1/articles", json=riga_article())
     await client.get("/v1/articles/00000000-0000-4000-8000-000000000000")
     client.headers.clear()
-    text = (await client.get("/metrics")).text
+    text = (await client.get("/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})).text
     assert 'path="/v1/articles/{article_id}"' in text
     assert "factmark_request_duration_seconds_bucket" in text
     assert 'status_code="404"' in text and 'status_code="201"' in text
@@ -49,7 +50,9 @@ async def test_a_key_over_its_rate_limit_gets_429_with_retry_after(settings, ten
 
 @pytest.fixture
 async def app_without_database():
-    settings = Settings(database_url="postgresql://factmark@127.0.0.1:1/none", connect_timeout_s=1.0)
+    settings = Settings(
+        database_url="postgresql://factmark@127.0.0.1:1/none", connect_timeout_s=1.0, allowed_hosts=(TEST_HOST,)
+    )
     async with AsyncTestClient(app=create_app(settings)) as client:
         yield client
 
