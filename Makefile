@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test lint typecheck openapi clients bench load fuzz clean
+.PHONY: serve test lint typecheck openapi clients extension bench load fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,9 @@ openapi: $(STAMP)  ## regenerate openapi/openapi.json from the app
 
 clients: $(STAMP)  ## generate the Python and TypeScript clients into build/clients (needs Node >= 20.19 and npm)
 	$(BIN)/python openapi/clients/generate.py --out build/clients
+
+extension:  ## build the browser extension into build/extension, for Chromium's "Load unpacked" (needs Node >= 20.19 and npm)
+	cd extension && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build
 
 bench: $(STAMP)  ## benchmarks with same-run baselines (needs wrk: apt-get install -y wrk)
 	$(BIN)/pip install --quiet -e '.[embedded,test,bench]'

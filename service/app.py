@@ -16,6 +16,7 @@ from service.api.annotations import AnnotationController, ArticleAnnotationsCont
 from service.api.articles import ArticleController
 from service.api.auth import provide_principal, require_scope
 from service.api.body import StrictJSONRequest
+from service.api.claims import ClaimController, ClaimMatchesController
 from service.api.cors import CORSMiddleware, cors_policy
 from service.api.docs import docs_assets
 from service.api.health import healthz, readyz
@@ -27,14 +28,26 @@ from service.api.openapi import finalize, openapi_config
 from service.api.problems import handle_exception
 from service.api.ratelimit import RateLimiter
 from service.api.revisions import RevisionController
+from service.api.suggestions import (
+    ArticleSuggestionsController,
+    SuggestionController,
+    SuggestionEngines,
+    provide_engines,
+)
 from service.api.w3c_protocol import W3CContainerController
 from service.config import Settings
+from service.operations.compute import Compute
 from service.store.database import create_pool
 
 
 def provide_pool(state: State) -> asyncpg.Pool:
     pool: asyncpg.Pool = state.pool
     return pool
+
+
+def provide_compute(state: State) -> Compute:
+    compute: Compute = state.compute
+    return compute
 
 
 def provide_settings(state: State) -> Settings:
@@ -62,7 +75,16 @@ def create_app(settings: Settings) -> Litestar:
 
     api = Router(
         path="/v1",
-        route_handlers=[ArticleController, ArticleAnnotationsController, AnnotationController, RevisionController],
+        route_handlers=[
+            ArticleController,
+            ArticleAnnotationsController,
+            AnnotationController,
+            RevisionController,
+            ClaimController,
+            ClaimMatchesController,
+            SuggestionController,
+            ArticleSuggestionsController,
+        ],
         guards=[require_scope],
         dependencies={"principal": Provide(provide_principal, sync_to_thread=False)},
     )
@@ -77,6 +99,8 @@ def create_app(settings: Settings) -> Litestar:
         dependencies={
             "pool": Provide(provide_pool, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
+            "compute": Provide(provide_compute, sync_to_thread=False),
+            "suggestion_engines": Provide(provide_engines, sync_to_thread=False),
         },
         exception_handlers={Exception: handle_exception},
         lifespan=[database],
@@ -85,6 +109,8 @@ def create_app(settings: Settings) -> Litestar:
                 "settings": settings,
                 "rate_limiter": RateLimiter(settings.rate_limit_per_minute),
                 "auth_failure_limiter": RateLimiter(settings.failed_auth_per_minute),
+                "compute": Compute(settings),
+                "suggestion_engines": SuggestionEngines(),
             }
         ),
         openapi_config=openapi_config(),

@@ -50,6 +50,11 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     max_body_bytes: Positive = 32 * 1024 * 1024
     idempotency_ttl_seconds: Positive = 24 * 3600
     """How long a stored answer to an Idempotency-Key is replayed."""
+    work_budget_ms: Positive = 3000
+    """CPU time (ms, on its worker thread) one request may spend locating quotes or re-anchoring; past it the
+    request fails with 422 work-budget-exceeded instead of holding a core (docs/anchoring.md)."""
+    compute_threads: Annotated[int, Meta(ge=1, le=64)] = 2
+    """How many such CPU-heavy steps run at once per process; the rest wait for a thread."""
     rate_limit_per_minute: NonNegative = 1200
     """Requests a minute per API key and server process (bursts up to as many); 0 turns the limit off."""
     failed_auth_per_minute: NonNegative = 30

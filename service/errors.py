@@ -61,12 +61,25 @@ class UnsupportedMediaType(FactmarkError):
     status, slug, title = 415, "unsupported-media-type", "The request body is not in a media type this operation takes"
 
 
+# An error echoes at most this many code points of a text it quotes (the text at some offsets, a quote not found):
+# a 60-byte request naming offsets across a 2 MiB article must not get 2 MiB back.
+MAX_ECHO = 1000
+
+
+def shortened(text: str, limit: int = MAX_ECHO) -> str:
+    """`text`, cut to `limit` code points with "…" when longer."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 class InvalidInput(FactmarkError):
-    """422: the request is well-formed JSON but some field is not acceptable."""
+    """422: the request is well-formed JSON but some field is not acceptable. A long text in `actual` is
+    shortened to MAX_ECHO code points."""
 
     status, slug, title = 422, "invalid-input", "Invalid input"
 
     def __init__(self, location: str, message: str, *, actual: Any = None) -> None:
+        if isinstance(actual, str):
+            actual = shortened(actual)
         super().__init__(message, errors=[FieldError(location, message, actual)])
         self.location = location
 
@@ -75,7 +88,9 @@ class QuoteMismatch(InvalidInput):
     slug, title = "quote-mismatch", "The quote does not match the text at the given offsets"
 
     def __init__(self, pointer: str, expected: str, actual: str) -> None:
-        super().__init__(pointer, f"quote {expected!r} does not match the text at these offsets", actual=actual)
+        super().__init__(
+            pointer, f"quote {shortened(expected, 100)!r} does not match the text at these offsets", actual=actual
+        )
         self.expected = expected
 
 
@@ -84,7 +99,30 @@ class QuoteNotFound(InvalidInput):
 
 
 class QuoteAmbiguous(InvalidInput):
+    """The field's `actual` lists the first few candidate offsets; `occurrences` (a problem member) counts them
+    all, or is a lower bound when `occurrences_counted` is false (a quote that occurs too often to count)."""
+
     slug, title = "quote-ambiguous", "The quote occurs more than once and its context does not decide"
+
+    def __init__(self, pointer: str, message: str, *, offsets: list[int], count: int, counted: bool) -> None:
+        super().__init__(pointer, message, actual=offsets)
+        self.extra = {"occurrences": count, "occurrences_counted": counted}
+
+
+class WorkBudgetExceeded(InvalidInput):
+    """422, not 503: the budget counts the CPU time of this request's own work (waiting behind others does not
+    count), so running out of it is the cost of the input, and a retry of the same input fails the same way."""
+
+    slug, title = "work-budget-exceeded", "The request needs more work than one request may take"
+
+    def __init__(self, location: str, limit_ms: float) -> None:
+        super().__init__(
+            location,
+            f"this request needed more than its {limit_ms:,.0f} ms work budget (stopped at {location or '/'}); "
+            "send offsets rather than quotes to locate, longer context, smaller batches, or a text edited in "
+            "smaller steps",
+        )
+        self.limit_ms = limit_ms
 
 
 class TooManyRequests(FactmarkError):

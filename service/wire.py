@@ -78,6 +78,14 @@ class AnchorStatus(StrEnum):
     ORPHANED = "orphaned"
 
 
+class Review(StrEnum):
+    """A person's decision on an annotation: machine suggestions wait `pending`, a person's own are `accepted`."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
 Offset = Annotated[
     int, Meta(ge=0, le=2**31 - 1, description="Offset into the article text, in the request's offset_unit.")
 ]
@@ -122,6 +130,8 @@ class AnnotationInputBase(Struct, tag_field="kind", kw_only=True, frozen=True, f
     author: ShortText | None = None
     origin: Origin = Origin.HUMAN
     confidence: Confidence | None = None
+    review: Review | None = None
+    """Default: `accepted` for a person's annotation, `pending` for a machine suggestion."""
 
 
 class ClaimInput(AnnotationInputBase, tag="claim", frozen=True):
@@ -174,6 +184,8 @@ class AnnotationPatch(Struct, kw_only=True, frozen=True, forbid_unknown_fields=T
     author: ShortText | UnsetType | None = UNSET
     origin: Origin | UnsetType = UNSET
     confidence: Confidence | UnsetType | None = UNSET
+    review: Review | UnsetType = UNSET
+    """A person's decision on a machine suggestion: `accepted` or `rejected` (or back to `pending`)."""
     statement: LongText | UnsetType | None = UNSET
     claimant: ShortText | UnsetType | None = UNSET
     verdict: Verdict | UnsetType = UNSET
@@ -227,6 +239,10 @@ class AnnotationBase(Struct, kw_only=True, tag_field="kind"):
     (PATCH `needs_review: false`, a new `verdict` or `value`); meanwhile the claim is left out of ClaimReview."""
     previous_quote: str | None = None
     """The words the rating or value was given for, while `needs_review` is true."""
+    review: Review = Review.ACCEPTED
+    """`pending` for a machine suggestion until a person accepts or rejects it (PATCH `review`); a person's own
+    annotations are `accepted` from the start. Lists leave rejected ones out unless asked; W3C lists and
+    ClaimReview carry only accepted ones."""
     version: int
     created_at: datetime
     updated_at: datetime
@@ -390,6 +406,122 @@ class ClaimReviews(Struct, kw_only=True):
 
     reviews: list[dict[str, Any]]
     skipped: list[SkippedClaim]
+
+
+# ---------------------------------------------------------------- claims across articles
+
+
+class ArticleRef(Struct, kw_only=True):
+    id: UUID
+    url: str
+    title: str | None
+    published_at: datetime | None
+
+
+class SuggestedVerdict(Struct, kw_only=True):
+    """The verdict another claim of the same group was given: offered, never copied onto this claim."""
+
+    verdict: Verdict
+    claim_id: UUID
+    """The reviewed claim."""
+    article_id: UUID
+    review_url: str | None
+    reviewed_at: datetime | None
+    other_verdicts: list[Verdict]
+    """Different verdicts other claims of the group have (the suggestion is the most recent review)."""
+
+
+class ClaimHit(Struct, kw_only=True):
+    claim: Claim
+    article: ArticleRef
+    snippet: str
+    """HTML-escaped text around the matched words, which are wrapped in `<mark>`…`</mark>`."""
+    rank: float
+    """How many of the query's words and numbers the claim has, plus 1 / (2 + its distinct words) so that the
+    more concise of two claims with as many ranks first; higher first."""
+    suggested_verdict: SuggestedVerdict | None
+
+
+class ClaimHitPage(Struct, kw_only=True):
+    items: list[ClaimHit]
+    next_cursor: str | None
+
+
+class MatchReason(Struct, kw_only=True, omit_defaults=True):
+    """One part of a match score: `score` = (sum of `points`) × (product of `factor`)."""
+
+    kind: Literal["wording", "figures", "names", "figure_conflict", "names_differ", "negation", "date_differs"]
+    detail: str
+    points: float | None = None
+    factor: float | None = None
+
+
+class ClaimMatch(Struct, kw_only=True):
+    claim_id: UUID
+    statement: str
+    claimant: str | None
+    verdict: Verdict
+    article: ArticleRef
+    score: Annotated[float, Meta(ge=0, le=1)]
+    level: Literal["match", "suggest"]
+    """`match` at or above the match threshold, `suggest` between the suggest and the match threshold."""
+    reasons: list[MatchReason]
+    same_group: bool
+    """Already confirmed as the same claim (`POST /v1/claims/{id}/same-as`)."""
+    suggested_verdict: SuggestedVerdict | None
+
+
+class ClaimMatches(Struct, kw_only=True):
+    claim_id: UUID
+    items: list[ClaimMatch]
+    match_threshold: float
+    suggest_threshold: float
+
+
+class SameAsInput(Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    claim_id: UUID
+    """The claim that states the same thing (any article of the tenant)."""
+
+
+class GroupMember(Struct, kw_only=True):
+    claim_id: UUID
+    statement: str
+    claimant: str | None
+    verdict: Verdict
+    review_url: str | None
+    reviewed_at: datetime | None
+    article: ArticleRef
+    suggested_verdict: SuggestedVerdict | None
+    """For an unverified claim: the most recent verdict of another claim of the group."""
+
+
+class ClaimGroup(Struct, kw_only=True):
+    """Claims confirmed to state the same thing, through links made one pair at a time (transitively)."""
+
+    claim_id: UUID
+    items: list[GroupMember]
+
+
+# ---------------------------------------------------------------- suggestions
+
+
+class SuggestionsInput(Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    text: Annotated[str, Meta(min_length=1, max_length=MAX_TEXT_LENGTH)]
+    language: Language = "en"
+    """The language of the text; the engine has rules for the languages a 422 names when this one has none."""
+
+
+class SuggestionEngine(Struct, kw_only=True):
+    name: str
+    version: str
+
+
+class Suggestions(Struct, kw_only=True):
+    items: list[AnnotationInput]
+    """Annotation inputs (origin machine, with a confidence and an id that links use): post them back as they are."""
+    engine: SuggestionEngine
+    truncated: bool
+    """True when the text held more than a batch's worth of suggestions and only the first ones are given."""
 
 
 # ---------------------------------------------------------------- service

@@ -25,7 +25,7 @@ TEST_HOST = "testserver.local"  # the host of Litestar's test client
 METRICS_TOKEN = "scrape-3f9c"
 TABLES = (
     "tenants, api_keys, articles, article_urls, article_revisions, annotations, annotation_history, idempotency_keys, "
-    "w3c_identities"
+    "claim_links, w3c_identities"
 )
 
 

@@ -89,6 +89,7 @@ ANNOTATIONS: list[dict[str, Any]] = [
         "claim_id": CLAIM_ID,
         "origin": "machine",
         "confidence": 0.8,
+        "review": "accepted",  # W3C lists carry accepted annotations only
     },
     {
         "kind": "denial",

@@ -40,6 +40,8 @@ FROM_ENVIRONMENT = {
     "connect_timeout_s": ("1.5", 1.5),
     "max_body_bytes": ("1048576", 1048576),
     "idempotency_ttl_seconds": ("3600", 3600),
+    "work_budget_ms": ("750", 750),
+    "compute_threads": ("4", 4),
     "rate_limit_per_minute": ("0", 0),
     "failed_auth_per_minute": ("5", 5),
     "max_connections": ("500", 500),

@@ -1,5 +1,6 @@
 """Re-anchoring benchmark: `python -m bench.anchoring` prints accuracy on the corpus, the measurement behind
-the minimum approximate-match length, and timings (corpus and a 200 KB / 2,000-annotation article)."""
+the minimum approximate-match length, timings (corpus and a 200 KB / 2,000-annotation article), and time and
+peak memory on hostile inputs (`bench/anchoring/adversarial.py`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from bench.anchoring.adversarial import adversarial
 from bench.anchoring.articles import SYNONYMS, TOPICS
 from bench.anchoring.corpus import Case, article, build_case, corpus
 from service.domain import reanchoring
@@ -193,6 +195,8 @@ def main() -> None:
     minimum_length(cases)
     print()
     synthetic()
+    print()
+    adversarial()
 
 
 if __name__ == "__main__":

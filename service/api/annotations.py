@@ -15,6 +15,7 @@ from service.api.auth import CurrentPrincipal, Principal
 from service.api.body import W3C_BODY_OPTION, sent_w3c
 from service.api.http import (
     NOT_MODIFIED,
+    CurrentCompute,
     CurrentSettings,
     CursorParam,
     Id,
@@ -64,6 +65,7 @@ from service.wire import (
     AnnotationPage,
     AnnotationPatch,
     Kind,
+    Review,
 )
 
 RevisionParam = Annotated[
@@ -75,6 +77,12 @@ RevisionParam = Annotated[
 SpanParam = Annotated[
     int | None, QueryParameter(ge=0, le=2**31 - 1, description="Only annotations overlapping [start, end).")
 ]
+
+
+def listed_reviews(asked: list[Review] | None, w3c: bool) -> list[Review]:
+    """The review states a list shows: those asked for (default: all but rejected); W3C output only accepted."""
+    shown = list(asked) if asked else [Review.PENDING, Review.ACCEPTED]
+    return [r for r in shown if r == Review.ACCEPTED] if w3c else shown
 
 
 async def _earlier_revision(
@@ -127,6 +135,7 @@ class ArticleAnnotationsController(Controller):
         principal: CurrentPrincipal,
         pool: Pool,
         settings: CurrentSettings,
+        compute: CurrentCompute,
         offset_unit: OffsetUnitParam = OffsetUnit.CODEPOINT,
         idempotency_key_header: IdempotencyKeyHeader = None,
     ) -> Response[Annotation | AnnotationBatch]:
@@ -152,7 +161,7 @@ class ArticleAnnotationsController(Controller):
 
         answer = await annotation_operations.create_annotations(
             pool, principal.tenant_id, article_id, data if isinstance(data, list) else [data], unit,
-            pointer_base=None if single else "", as_structs=w3c,
+            pointer_base=None if single else "", as_structs=w3c, compute=compute,
             idempotency=await idempotency_key(request, idempotency_key_header, settings.idempotency_ttl_seconds),
             present=present,
         )  # fmt: skip
@@ -178,6 +187,13 @@ class ArticleAnnotationsController(Controller):
             QueryParameter(max_length=100, pattern=r"^[^\x00]+$", description="Only annotations with this tag."),
         ] = None,
         status: Annotated[AnchorStatus | None, QueryParameter(description="Only this anchor status.")] = None,
+        review: Annotated[
+            list[Review] | None,
+            QueryParameter(
+                description="Only these review states (repeatable); by default rejected suggestions are left out. "
+                "W3C lists carry accepted annotations only."
+            ),
+        ] = None,
         start: SpanParam = None,
         end: SpanParam = None,
         cursor: CursorParam = None,
@@ -193,8 +209,9 @@ class ArticleAnnotationsController(Controller):
         earlier = await _earlier_revision(pool, principal, article_id, revision)
         after = decode_cursor(cursor, annotation_store.Keyset) if cursor else None
         where = annotation_store.AnnotationFilter(
-            kinds=kind or (), tag=tag, status=status, overlap_start=start, overlap_end=end
-        )
+            kinds=kind or (), tag=tag, status=status, overlap_start=start, overlap_end=end,
+            reviews=listed_reviews(review, w3c),
+        )  # fmt: skip
         page_request = (pool, principal.tenant_id, article_id, unit, where, after)
         if if_none_match is not None:  # a re-poll costs one aggregate over the matching rows
             version = await annotation_store.fetch_annotations_version(*page_request, earlier)
@@ -292,12 +309,13 @@ class AnnotationController(Controller):
         data: JSONBody[AnnotationPatch],
         principal: CurrentPrincipal,
         pool: Pool,
+        compute: CurrentCompute,
         if_match: IfMatchHeader = None,
         offset_unit: OffsetUnitParam = OffsetUnit.CODEPOINT,
     ) -> Response[Annotation]:
         ensure_storable(data)
         found = await annotation_operations.update_annotation(
-            pool, principal.tenant_id, annotation_id, given_fields(data), if_match, offset_unit
+            pool, principal.tenant_id, annotation_id, given_fields(data), if_match, offset_unit, compute=compute
         )
         return _json_response(found.document, {"ETag": etag(found.version)})
 

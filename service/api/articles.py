@@ -12,6 +12,7 @@ from litestar.params import JSONBody, QueryParameter
 
 from service.api.auth import CurrentPrincipal
 from service.api.http import (
+    CurrentCompute,
     CurrentSettings,
     CursorParam,
     Id,
@@ -28,7 +29,7 @@ from service.api.http import (
     problem_responses,
 )
 from service.api.idempotency import IdempotencyKeyHeader, idempotency_key
-from service.domain.claimreview import claim_reviews
+from service.domain.claimreview import Appearance, claim_reviews
 from service.domain.offsets import OffsetUnit
 from service.domain.storable import ensure_storable
 from service.domain.urls import canonical_url
@@ -37,6 +38,7 @@ from service.operations import articles as article_operations
 from service.operations.idempotency import Answer
 from service.store import annotations as annotation_store
 from service.store import articles as article_store
+from service.store import claims as claim_store
 from service.wire import (
     Article,
     ArticleInput,
@@ -84,6 +86,7 @@ class ArticleController(Controller):
         principal: CurrentPrincipal,
         pool: Pool,
         settings: CurrentSettings,
+        compute: CurrentCompute,
         offset_unit: OffsetUnitParam = OffsetUnit.CODEPOINT,
         idempotency_key_header: IdempotencyKeyHeader = None,
     ) -> Response[Article]:
@@ -94,7 +97,7 @@ class ArticleController(Controller):
             return Answer(msgspec.json.encode(article), 201, headers)
 
         answer = await article_operations.create_article(
-            pool, principal.tenant_id, data, offset_unit,
+            pool, principal.tenant_id, data, offset_unit, compute=compute,
             idempotency=await idempotency_key(request, idempotency_key_header, settings.idempotency_ttl_seconds),
             present=present,
         )  # fmt: skip
@@ -195,12 +198,22 @@ class ArticleController(Controller):
         annotations = await annotation_store.fetch_annotations_of_article(
             pool, principal.tenant_id, article_id, OffsetUnit.CODEPOINT
         )
+        reviewed = [a.id for a in annotations if isinstance(a, Claim) and a.verdict != "unverified"]
+        elsewhere = await claim_store.fetch_group_articles(pool, principal.tenant_id, reviewed)
         reviews, skipped = claim_reviews(
             [a for a in annotations if isinstance(a, Claim)],
             [a for a in annotations if isinstance(a, Attribution)],
             article=article,
             organization=principal.organization_name,
             organization_url=principal.organization_url,
+            other_appearances={
+                claim_id: [
+                    Appearance(r["url"], r["title"], r["publisher"], r["published_at"])
+                    for r in rows
+                    if r["id"] != article_id
+                ]
+                for claim_id, rows in elsewhere.items()
+            },
         )
         return ClaimReviews(reviews=reviews, skipped=[SkippedClaim(**entry) for entry in skipped])
 

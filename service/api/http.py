@@ -18,6 +18,7 @@ from litestar.params import FromPath, HeaderParameter, QueryParameter
 from service.config import Settings
 from service.domain.offsets import OffsetUnit
 from service.errors import InvalidInput
+from service.operations.compute import Compute
 from service.operations.idempotency import Answer
 from service.operations.transaction import check_if_match, etag, etag_listed
 from service.wire import MAX_PAGE, Annotation, Problem
@@ -77,6 +78,7 @@ def problem_responses(*codes: int) -> dict[int, ResponseSpec]:
 
 Pool = NamedDependency[asyncpg.Pool]
 CurrentSettings = NamedDependency[Settings]
+CurrentCompute = NamedDependency[Compute]
 Id = FromPath[uuid.UUID]
 
 

@@ -33,6 +33,7 @@ from service.wire import (
     Kind,
     Origin,
     Qualifier,
+    Review,
     SourceType,
     Verdict,
 )
@@ -179,7 +180,7 @@ PUBLIC_PATHS = ("/healthz", "/readyz")
 
 
 # The StrEnums of the API: Litestar publishes each as a named component itself.
-_ENUMS: tuple[type[StrEnum], ...] = (Verdict, SourceType, Qualifier, Origin, AnchorStatus, Kind, OffsetUnit)
+_ENUMS: tuple[type[StrEnum], ...] = (Verdict, SourceType, Qualifier, Origin, AnchorStatus, Kind, OffsetUnit, Review)
 
 
 def _clean_enum_components(document: OpenAPI) -> None:

@@ -9,7 +9,7 @@ from litestar import Controller, Response, get, put
 from litestar.params import JSONBody, PathParameter
 
 from service.api.auth import CurrentPrincipal
-from service.api.http import Id, IfMatchHeader, OffsetUnitParam, Pool, etag, problem_responses
+from service.api.http import CurrentCompute, Id, IfMatchHeader, OffsetUnitParam, Pool, etag, problem_responses
 from service.domain.offsets import OffsetUnit
 from service.domain.storable import ensure_storable
 from service.errors import NotFound
@@ -35,10 +35,13 @@ class RevisionController(Controller):
         data: JSONBody[TextInput],
         principal: CurrentPrincipal,
         pool: Pool,
+        compute: CurrentCompute,
         if_match: IfMatchHeader = None,
     ) -> Response[RevisionReport]:
         ensure_storable(data)
-        report = await revision_operations.replace_text(pool, principal.tenant_id, article_id, data.text, if_match)
+        report = await revision_operations.replace_text(
+            pool, principal.tenant_id, article_id, data.text, if_match, compute=compute
+        )
         return Response(report, headers={"ETag": etag(report.version)})
 
     @get("/revisions", operation_id="listRevisions", responses=problem_responses(404),

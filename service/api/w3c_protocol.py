@@ -17,6 +17,7 @@ from litestar.params import Body, HeaderParameter, QueryParameter
 from service.api.auth import CurrentPrincipal, Principal
 from service.api.http import (
     NOT_MODIFIED,
+    CurrentCompute,
     CurrentSettings,
     Id,
     IfMatchHeader,
@@ -267,6 +268,7 @@ class W3CContainerController(Controller):
         principal: CurrentPrincipal,
         pool: Pool,
         settings: CurrentSettings,
+        compute: CurrentCompute,
         idempotency_header: IdempotencyKeyHeader = None,
     ) -> Response[Any]:
         document = data
@@ -282,6 +284,7 @@ class W3CContainerController(Controller):
 
         answer = await create_w3c_annotation(
             pool, principal.tenant_id, article_id, item, read_identity(document, None, None),
+            compute=compute,
             idempotency=await idempotency_key(request, idempotency_header, settings.idempotency_ttl_seconds),
             present=present,
         )  # fmt: skip
@@ -338,6 +341,7 @@ class W3CContainerController(Controller):
         principal: CurrentPrincipal,
         pool: Pool,
         settings: CurrentSettings,
+        compute: CurrentCompute,
         if_match: RequiredIfMatch = None,
     ) -> Response[Any]:
         if if_match is None:
@@ -350,7 +354,7 @@ class W3CContainerController(Controller):
         iri = container.annotation(annotation_id)
         stored = await replace_w3c_annotation(
             pool, principal.tenant_id, article_id, annotation_id, item,
-            lambda kept: read_identity(document, iri, kept), if_match,
+            lambda kept: read_identity(document, iri, kept), if_match, compute=compute,
         )  # fmt: skip
         body = _Renderer(container, stored.article_url, base, principal).present(stored)
         return _w3c_response(body, 200, _annotation_headers(stored.annotation.version))

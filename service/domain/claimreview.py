@@ -14,7 +14,8 @@ required) rather than a stored timestamp that is not the publication date.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final
 from uuid import UUID
@@ -56,6 +57,16 @@ AUTHOR_TYPES: Final[dict[SourceType, str]] = {
 DEFAULT_AUTHOR_TYPE: Final = "Person"
 
 
+@dataclass(frozen=True, slots=True)
+class Appearance:
+    """Another article in which a claim appears (a claim of its group, docs/claims.md)."""
+
+    url: str
+    title: str | None
+    publisher: str | None
+    published_at: datetime | None
+
+
 def claim_reviews(
     claims: Sequence[Claim],
     attributions: Sequence[Attribution],
@@ -63,17 +74,23 @@ def claim_reviews(
     article: Article,
     organization: str,
     organization_url: str | None,
+    other_appearances: Mapping[UUID, Sequence[Appearance]] | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
     """(one ClaimReview per reviewed claim, in the given order; ``{"id", "reason"}`` for each claim with a verdict
-    that cannot be published). The claim's author is the source of its first attribution, else its claimant."""
+    that cannot be published). The claim's author is the source of its first attribution, else its claimant.
+    A claim with `other_appearances` lists them after its own article in `itemReviewed.appearance`."""
     sources: dict[UUID, Attribution] = {}
     for attribution in attributions:
-        if attribution.claim_id is not None:
+        if attribution.claim_id is not None and attribution.review == "accepted":
             sources.setdefault(attribution.claim_id, attribution)
     reviews: list[dict[str, Any]] = []
     skipped: list[dict[str, str]] = []
     for claim in claims:
-        if claim.verdict == "unverified":
+        if claim.verdict == "unverified" or claim.review == "rejected":
+            continue
+        if claim.review == "pending":
+            reason = "the claim is a machine suggestion that no person has accepted yet"
+            skipped.append({"id": str(claim.id), "reason": reason})
             continue
         if claim.review_url is None:
             reason = "the claim has a verdict but no review_url; a ClaimReview must link to the published fact check"
@@ -86,7 +103,14 @@ def claim_reviews(
             )
             skipped.append({"id": str(claim.id), "reason": reason})
             continue
-        reviews.append(_review(claim, claim.review_url, sources.get(claim.id), article, organization, organization_url))
+        review = _review(claim, claim.review_url, sources.get(claim.id), article, organization, organization_url)
+        if others := (other_appearances or {}).get(claim.id):
+            item = review["itemReviewed"]
+            item["appearance"] = [
+                item["appearance"],
+                *(_appearance(o.url, o.title, o.publisher, o.published_at) for o in others),
+            ]
+        reviews.append(review)
     return reviews, skipped
 
 
@@ -130,13 +154,17 @@ def _item_reviewed(claim: Claim, source: Attribution | None, article: Article) -
         item["author"] = {"@type": DEFAULT_AUTHOR_TYPE, "name": claim.claimant}
     if article.published_at is not None:
         item["datePublished"] = _timestamp(article.published_at)
-    appearance: dict[str, Any] = {"@type": "CreativeWork", "url": article.url, **_optional("headline", article.title)}
-    if article.publisher is not None:
-        appearance["publisher"] = {"@type": "Organization", "name": article.publisher}
-    if article.published_at is not None:
-        appearance["datePublished"] = _timestamp(article.published_at)
-    item["appearance"] = appearance
+    item["appearance"] = _appearance(article.url, article.title, article.publisher, article.published_at)
     return item
+
+
+def _appearance(url: str, title: str | None, publisher: str | None, published_at: datetime | None) -> dict[str, Any]:
+    appearance: dict[str, Any] = {"@type": "CreativeWork", "url": url, **_optional("headline", title)}
+    if publisher is not None:
+        appearance["publisher"] = {"@type": "Organization", "name": publisher}
+    if published_at is not None:
+        appearance["datePublished"] = _timestamp(published_at)
+    return appearance
 
 
 def _optional(key: str, value: str | None) -> dict[str, str]:

@@ -17,6 +17,8 @@ from service.wire import (
     ClaimInput,
     DenialInput,
     FigureInput,
+    Origin,
+    Review,
 )
 
 ALL_KIND_FIELDS = frozenset().union(*KIND_FIELDS.values())
@@ -64,6 +66,7 @@ def annotation_columns(
         "confidence": item.confidence, "anchor_status": "anchored", "anchor_revision": revision,
         "anchor_confidence": 1.0, "anchor_approximate": False,
         "needs_review": False, "previous_quote": None, "created_at": now, "updated_at": now,
+        "review": item.review or (Review.ACCEPTED if item.origin == Origin.HUMAN else Review.PENDING),
         **_OTHER_KIND_COLUMNS[kind], **own,
     }  # fmt: skip
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from array import array
 from bisect import bisect_left, bisect_right
 from enum import StrEnum
 
@@ -19,6 +20,11 @@ class OffsetUnit(StrEnum):
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
+def utf16_length(text: str) -> int:
+    """The text's length in UTF-16 code units, at C speed (no map: cheap enough for the event loop)."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
 class OffsetMap:
     """Maps code point offsets of one text to UTF-16 offsets and back.
 
@@ -29,9 +35,10 @@ class OffsetMap:
     __slots__ = ("_astral_cp", "_astral_u16_end", "length", "length_utf16")
 
     def __init__(self, text: str) -> None:
-        self._astral_cp = [m.start() for m in _ASTRAL.finditer(text)]
+        # Arrays of 8-byte integers: 2 MiB of emoji is 2 million entries, 16 MB each rather than 70 as lists.
+        self._astral_cp = array("q", (m.start() for m in _ASTRAL.finditer(text)))
         # UTF-16 offset just past each astral character: its code point index + the pairs before it + 2.
-        self._astral_u16_end = [cp + i + 2 for i, cp in enumerate(self._astral_cp)]
+        self._astral_u16_end = array("q", (cp + i + 2 for i, cp in enumerate(self._astral_cp)))
         self.length = len(text)
         self.length_utf16 = self.length + len(self._astral_cp)
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from service.domain.anchoring import context_around, find_quote
+from service.domain.budget import Budget
 from service.domain.offsets import OffsetMap, OffsetUnit
 from service.errors import InvalidInput, QuoteMismatch
 
@@ -44,6 +47,37 @@ class IndexedText:
         )
 
 
+class Locator(Protocol):
+    """What an annotation in a request says about where it is (every annotation input has these fields)."""
+
+    @property
+    def start(self) -> int | None: ...
+    @property
+    def end(self) -> int | None: ...
+    @property
+    def quote(self) -> str | None: ...
+    @property
+    def prefix(self) -> str | None: ...
+    @property
+    def suffix(self) -> str | None: ...
+
+
+def resolve_spans(
+    text: str, items: Sequence[Locator], unit: OffsetUnit, pointers: Sequence[str], *, budget: Budget
+) -> list[Span]:
+    """The span of every item of a batch on `text` (the CPU-heavy part of storing annotations: run it off the
+    event loop), within one work budget for the whole batch."""
+    doc = IndexedText(text)
+    spans = []
+    for pointer, item in zip(pointers, items):  # one bounded resolve_span each
+        span = resolve_span(
+            doc, start=item.start, end=item.end, quote=item.quote, prefix=item.prefix, suffix=item.suffix,
+            unit=unit, pointer=pointer, budget=budget,
+        )  # fmt: skip
+        spans.append(span)
+    return spans
+
+
 def resolve_span(
     doc: IndexedText,
     *,
@@ -54,6 +88,7 @@ def resolve_span(
     suffix: str | None,
     unit: OffsetUnit,
     pointer: str,
+    budget: Budget | None = None,
 ) -> Span:
     """Validate offsets (in `unit`) against the text, or find the quote when no offsets are given.
 
@@ -62,7 +97,7 @@ def resolve_span(
     if start is None and end is None:
         if quote is None:
             raise InvalidInput(pointer, "give start and end, or a quote (with optional prefix/suffix) to locate")
-        found = find_quote(doc.text, quote, prefix or "", suffix or "", f"{pointer}/quote")
+        found = find_quote(doc.text, quote, prefix or "", suffix or "", f"{pointer}/quote", budget=budget)
         return doc.span(found, found + len(quote))
     if start is None or end is None:
         missing = "start" if start is None else "end"

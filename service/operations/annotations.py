@@ -9,6 +9,7 @@ from typing import Any
 
 import asyncpg
 
+from service.domain.budget import Budget
 from service.domain.kinds import (
     ALL_KIND_FIELDS,
     KIND_OF,
@@ -21,8 +22,9 @@ from service.domain.kinds import (
 )
 from service.domain.offsets import OffsetUnit
 from service.domain.pointers import child
-from service.domain.spans import IndexedText, resolve_span
+from service.domain.spans import IndexedText, Span, resolve_span, resolve_spans
 from service.errors import Conflict, InvalidInput
+from service.operations.compute import Compute
 from service.operations.idempotency import Answer, IdempotencyKey, remember, replayed
 from service.operations.transaction import lock_annotation, lock_article_text, write_transaction
 from service.store import annotations as annotation_store
@@ -34,29 +36,35 @@ SPAN_FIELDS = ("start", "end", "quote", "prefix", "suffix")
 _REVIEW_DECISIONS = frozenset({"needs_review", "verdict", "value"})
 
 
+def _pointers(pointer_base: str | None, count: int) -> list[str]:
+    """The JSON pointer of each item: `pointer_base` is the items' array in the request, None for one at the root."""
+    return [child(pointer_base, index) if pointer_base is not None else "" for index in range(count)]
+
+
+async def locate(
+    compute: Compute, text: str, items: Sequence[AnnotationInput], unit: OffsetUnit, pointer_base: str | None
+) -> list[Span]:
+    """Every item's span on `text` (offsets checked, quotes found): CPU work, on a worker thread within the
+    request's budget. It needs no lock: callers that know the text run it before opening their transaction."""
+    return await compute.run(resolve_spans, text, items, unit, _pointers(pointer_base, len(items)))
+
+
 async def place_annotations(
     connection: asyncpg.Connection,
     tenant_id: uuid.UUID,
     article: ArticleText,
     items: Sequence[AnnotationInput],
-    unit: OffsetUnit,
+    spans: Sequence[Span],
     pointer_base: str | None,
 ) -> list[uuid.UUID]:
-    """Insert `items` on `article` (locked by the caller's transaction); return their ids in order.
-
-    Every span is located, ids and links are checked, then the whole batch is stored or nothing.
-    `pointer_base` is the JSON pointer of the items' array in the request, None for one item at the root.
+    """Insert `items` at their `spans` (from `locate`) on `article` (locked by the caller's transaction); return
+    their ids in order. Ids and links are checked, then the whole batch is stored or nothing.
     """
-    pointers = [child(pointer_base, index) if pointer_base is not None else "" for index in range(len(items))]
-    doc = IndexedText(article.text)
+    pointers = _pointers(pointer_base, len(items))
     rows = []
     ids: list[uuid.UUID] = []
     seen: dict[uuid.UUID, str] = {}
-    for pointer, item in zip(pointers, items):
-        span = resolve_span(
-            doc, start=item.start, end=item.end, quote=item.quote, prefix=item.prefix, suffix=item.suffix,
-            unit=unit, pointer=pointer,
-        )  # fmt: skip
+    for pointer, item, span in zip(pointers, items, spans):
         annotation_id = item.id or uuid.uuid4()
         if annotation_id in seen:
             raise InvalidInput(child(pointer, "id"), f"the same id is already used at {seen[annotation_id]}")
@@ -105,6 +113,7 @@ async def create_annotations(
     *,
     pointer_base: str | None,
     as_structs: bool,
+    compute: Compute,
     idempotency: IdempotencyKey | None,
     present: Callable[[CreatedAnnotations], Answer],
 ) -> Answer:
@@ -113,7 +122,8 @@ async def create_annotations(
         if replay := await replayed(connection, tenant_id, idempotency):
             return replay
         article = await lock_article_text(connection, tenant_id, article_id, exclusive=False)
-        ids = await place_annotations(connection, tenant_id, article, items, unit, pointer_base)
+        spans = await locate(compute, article.text, items, unit, pointer_base)
+        ids = await place_annotations(connection, tenant_id, article, items, spans, pointer_base)
         if as_structs:
             by_id = await annotation_store.fetch_annotations_by_ids(connection, tenant_id, ids, OffsetUnit.CODEPOINT)
             created = CreatedAnnotations(article, ids, [], [by_id[i] for i in ids])
@@ -130,6 +140,8 @@ async def update_annotation(
     given: dict[str, Any],
     if_match: str | None,
     unit: OffsetUnit,
+    *,
+    compute: Compute,
 ) -> annotation_store.AnnotationDocument:
     """Change the fields `given` (a PATCH body's sent fields); offsets and quote are re-validated against the
     current text. Returns the annotation as it is now."""
@@ -142,7 +154,7 @@ async def update_annotation(
         changes = {name: value for name, value in given.items() if name not in SPAN_FIELDS}
         check_kind_fields(kind, changes, "")
         if any(name in given for name in SPAN_FIELDS):
-            changes.update(await _relocated_span(connection, tenant_id, current, given, unit))
+            changes.update(await _relocated_span(connection, tenant_id, current, given, unit, compute))
         if changes.get("needs_review") is True:
             raise InvalidInput("/needs_review", "only re-anchoring flags an annotation for review; send false")
         if _REVIEW_DECISIONS & changes.keys():  # confirmed or re-rated: the rating belongs to these words now
@@ -174,21 +186,26 @@ async def _relocated_span(
     current: asyncpg.Record,
     given: dict[str, Any],
     unit: OffsetUnit,
+    compute: Compute,
 ) -> dict[str, Any]:
     """The span columns after a PATCH of offsets and/or quote, re-validated against the current text."""
     text = await lock_article_text(connection, tenant_id, current["article_id"], exclusive=False)
-    doc = IndexedText(text.text)
-    if "start" in given or "end" in given:
-        start = given.get("start", doc.offsets.to_unit(current["start_cp"], unit))
-        end = given.get("end", doc.offsets.to_unit(current["end_cp"], unit))
-    else:
-        start = end = None
-    if start is None and "quote" not in given:
-        raise InvalidInput("/quote", "prefix and suffix only help to find a new quote; send them with one")
-    span = resolve_span(
-        doc, start=start, end=end, quote=given.get("quote"), prefix=given.get("prefix"), suffix=given.get("suffix"),
-        unit=unit, pointer="",
-    )  # fmt: skip
+
+    def locate(*, budget: Budget) -> Span:  # on a worker thread: indexing the text and quote search cost CPU
+        doc = IndexedText(text.text)
+        if "start" in given or "end" in given:
+            start = given.get("start", doc.offsets.to_unit(current["start_cp"], unit))
+            end = given.get("end", doc.offsets.to_unit(current["end_cp"], unit))
+        else:
+            start = end = None
+        if start is None and "quote" not in given:
+            raise InvalidInput("/quote", "prefix and suffix only help to find a new quote; send them with one")
+        return resolve_span(
+            doc, start=start, end=end, quote=given.get("quote"), prefix=given.get("prefix"),
+            suffix=given.get("suffix"), unit=unit, pointer="", budget=budget,
+        )  # fmt: skip
+
+    span = await compute.run(locate)
     return {
         **span_columns(span),
         "anchor_status": "anchored",

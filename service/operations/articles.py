@@ -8,10 +8,11 @@ from typing import Any
 
 import asyncpg
 
-from service.domain.offsets import OffsetMap, OffsetUnit
+from service.domain.offsets import OffsetUnit, utf16_length
 from service.domain.pointers import pointer
 from service.domain.urls import canonical_url
-from service.operations.annotations import place_annotations
+from service.operations.annotations import locate, place_annotations
+from service.operations.compute import Compute
 from service.operations.idempotency import Answer, IdempotencyKey, remember, replayed
 from service.operations.transaction import lock_article_metadata, write_transaction
 from service.store import articles as article_store
@@ -31,12 +32,15 @@ async def create_article(
     data: ArticleInput,
     unit: OffsetUnit,
     *,
+    compute: Compute,
     idempotency: IdempotencyKey | None,
     present: Callable[[Article], Answer],
 ) -> Answer:
     """Store the article, its URLs, its first revision and its annotations in one transaction."""
     canonical, every_url = canonical_urls(data.url, data.alternate_urls)
-    length_utf16 = OffsetMap(data.text).length_utf16
+    # Placing the annotations is CPU work on a text the request carries: done before a connection is held.
+    spans = await locate(compute, data.text, data.annotations, unit, pointer("annotations"))
+    length_utf16 = utf16_length(data.text)
     article_id = uuid.uuid4()
     metadata = {
         "url": data.url, "canonical_url": canonical, "alternate_urls": data.alternate_urls, "title": data.title,
@@ -48,7 +52,7 @@ async def create_article(
         now = await article_store.insert_article(connection, tenant_id, article_id, metadata, data.text, length_utf16)
         await article_store.claim_urls(connection, tenant_id, article_id, every_url)
         text = article_store.ArticleText(article_id, 1, 1, data.text, now, data.url)
-        await place_annotations(connection, tenant_id, text, data.annotations, unit, pointer("annotations"))
+        await place_annotations(connection, tenant_id, text, data.annotations, spans, pointer("annotations"))
         article = await article_store.fetch_article(
             connection, tenant_id, article_id, unit, with_text=True, with_annotations=True
         )

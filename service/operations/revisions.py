@@ -9,9 +9,11 @@ from typing import Any
 
 import asyncpg
 
+from service.domain.budget import Budget
 from service.domain.ratings import needs_review_after
 from service.domain.reanchoring import Relocation, StoredAnchor, reanchor
 from service.domain.spans import IndexedText
+from service.operations.compute import Compute
 from service.operations.transaction import lock_article_text, write_transaction
 from service.store import annotations as annotation_store
 from service.store import articles as article_store
@@ -20,7 +22,13 @@ from service.wire import AnchorCounts, RevisionReport
 
 
 async def replace_text(
-    pool: asyncpg.Pool, tenant_id: uuid.UUID, article_id: uuid.UUID, text: str, if_match: str | None
+    pool: asyncpg.Pool,
+    tenant_id: uuid.UUID,
+    article_id: uuid.UUID,
+    text: str,
+    if_match: str | None,
+    *,
+    compute: Compute,
 ) -> RevisionReport:
     """Store `text` as a new revision and re-anchor every annotation; the same text again changes nothing."""
     async with write_transaction(pool) as connection:
@@ -32,8 +40,7 @@ async def replace_text(
         texts = {current.revision: current.text}
         older = {p.revision for p in positions} - texts.keys()
         texts |= await article_store.fetch_revision_texts(connection, tenant_id, article_id, sorted(older))
-        relocations = _relocate(texts, text, positions)
-        doc = IndexedText(text)
+        relocations, doc = await compute.run(_relocate, texts, text, positions, location="/text")
         await annotation_store.record_history(connection, tenant_id, article_id, current.revision)
         rows = [_position_row(p, relocations[p.id], doc, revision) for p in positions]
         await annotation_store.update_positions(connection, tenant_id, rows, current.now)
@@ -59,17 +66,21 @@ async def replace_text(
     )
 
 
-def _relocate(texts: dict[int, str], new_text: str, positions: Sequence[StoredPosition]) -> dict[uuid.UUID, Relocation]:
-    """Re-anchor every position against `new_text`, each from the text of the revision it last matched."""
+def _relocate(
+    texts: dict[int, str], new_text: str, positions: Sequence[StoredPosition], *, budget: Budget
+) -> tuple[dict[uuid.UUID, Relocation], IndexedText]:
+    """Re-anchor every position against `new_text`, each from the text of the revision it last matched; and the
+    new text indexed. Runs on a worker thread (one alignment per revision, bounded: docs/anchoring.md)."""
     by_revision: dict[int, list[StoredPosition]] = defaultdict(list)
     for position in positions:
         by_revision[position.revision].append(position)
     relocations: dict[uuid.UUID, Relocation] = {}
     for revision, group in by_revision.items():
         anchors = [StoredAnchor(p.id, p.start, p.end, p.quote, p.prefix, p.suffix) for p in group]
-        for position, relocation in zip(group, reanchor(texts[revision], new_text, anchors), strict=True):
+        relocated = reanchor(texts[revision], new_text, anchors, budget=budget)
+        for position, relocation in zip(group, relocated, strict=True):
             relocations[position.id] = relocation
-    return relocations
+    return relocations, IndexedText(new_text)
 
 
 def _position_row(position: StoredPosition, relocation: Relocation, doc: IndexedText, revision: int) -> tuple[Any, ...]:

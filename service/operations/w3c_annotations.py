@@ -12,10 +12,11 @@ import msgspec
 
 from service.domain.kinds import KIND_OF, LINK_FIELDS, check_kind_fields, check_links, span_columns
 from service.domain.offsets import OffsetUnit
-from service.domain.spans import IndexedText, resolve_span
+from service.domain.spans import resolve_spans
 from service.domain.w3c_protocol import Identity
 from service.errors import InvalidInput, NotFound
-from service.operations.annotations import place_annotations
+from service.operations.annotations import locate, place_annotations
+from service.operations.compute import Compute
 from service.operations.idempotency import Answer, IdempotencyKey, remember, replayed
 from service.operations.transaction import check_if_match, lock_article_text, write_transaction
 from service.store import annotations as annotation_store
@@ -39,6 +40,7 @@ async def create_w3c_annotation(
     item: AnnotationInput,
     identity: Identity,
     *,
+    compute: Compute,
     idempotency: IdempotencyKey | None,
     present: Callable[[StoredW3C], Answer],
 ) -> Answer:
@@ -48,7 +50,8 @@ async def create_w3c_annotation(
         if replay := await replayed(connection, tenant_id, idempotency):
             return replay
         article = await lock_article_text(connection, tenant_id, article_id, exclusive=False)
-        [annotation_id] = await place_annotations(connection, tenant_id, article, [item], OffsetUnit.CODEPOINT, None)
+        spans = await locate(compute, article.text, [item], OffsetUnit.CODEPOINT, None)
+        [annotation_id] = await place_annotations(connection, tenant_id, article, [item], spans, None)
         await identity_store.store_identity(connection, tenant_id, annotation_id, identity)
         created = await annotation_store.fetch_annotations_by_ids(
             connection, tenant_id, [annotation_id], OffsetUnit.CODEPOINT
@@ -81,6 +84,8 @@ async def replace_w3c_annotation(
     item: AnnotationInput,
     identify: Callable[[Identity], Identity],
     if_match: str,
+    *,
+    compute: Compute,
 ) -> StoredW3C:
     """Set every field of the annotation from `item` (a whole W3C document read as input), the span re-validated
     against the current text as on create; `identify` turns the identity kept so far into the one to keep
@@ -93,18 +98,15 @@ async def replace_w3c_annotation(
                 "/motivation", f"this annotation is a {current['kind']}; a replacement cannot make it a {kind}"
             )
         stored = (await identity_store.fetch_identities(connection, tenant_id, [annotation_id])).get(annotation_id)
-        identity = identify(
-            Identity(
-                stored.canonical if stored and stored.canonical else annotation_id.urn, stored.via if stored else ()
-            )
-        )
+        kept = stored or Identity()
+        identity = identify(Identity(kept.canonical or annotation_id.urn, kept.via))
         article = await lock_article_text(connection, tenant_id, article_id, exclusive=False)
         fields = msgspec.structs.asdict(item)
         del fields["id"]
-        span = resolve_span(
-            IndexedText(article.text), start=fields.pop("start"), end=fields.pop("end"), quote=fields.pop("quote"),
-            prefix=fields.pop("prefix"), suffix=fields.pop("suffix"), unit=OffsetUnit.CODEPOINT, pointer="",
-        )  # fmt: skip
+        # On a worker thread, within the request's budget: indexing the text and quote search cost CPU.
+        [span] = await compute.run(resolve_spans, article.text, [item], OffsetUnit.CODEPOINT, [""])
+        for name in ("start", "end", "quote", "prefix", "suffix"):
+            del fields[name]
         fields["tags"] = list(fields["tags"])
         check_kind_fields(kind, fields, "")
         link_field = LINK_FIELDS.get(kind)

@@ -21,7 +21,7 @@ INSERT_COLUMNS = (
     "tenant_id", "id", "article_id", "kind", "start_cp", "end_cp", "start_utf16", "end_utf16",
     "quote", "prefix", "suffix", "tags", "note", "author", "origin", "confidence",
     "anchor_status", "anchor_revision", "anchor_confidence", "anchor_approximate", "needs_review", "previous_quote",
-    "created_at", "updated_at",
+    "review", "created_at", "updated_at",
     "statement", "claimant", "verdict", "verdict_explanation", "review_url", "reviewed_at",
     "source", "source_type", "cue", "claim_id", "denier", "target_id",
     "value", "unit", "approximate", "qualifier", "subject",
@@ -40,7 +40,7 @@ _OFFSET_COLUMNS: dict[OffsetUnit, str] = {
 }
 _SELECT = """SELECT id, article_id, kind, {offsets}, quote, prefix, suffix, tags, note, author, origin,
        confidence, anchor_status, anchor_revision, anchor_confidence, anchor_approximate, needs_review,
-       previous_quote, version, created_at, updated_at,
+       previous_quote, review, version, created_at, updated_at,
        coalesce(statement, quote) AS statement, claimant, verdict, verdict_explanation, review_url,
        reviewed_at, source, source_type, cue, claim_id, denier, target_id,
        value, unit, approximate, qualifier, subject
@@ -55,7 +55,8 @@ _AT_REVISION = (
       WHERE h.revision = {revision}) AS annotations"""
 )
 _COMMON = ("id", "article_id", "start", "end", "quote", "prefix", "suffix", "tags", "note", "author",
-           "origin", "confidence", "needs_review", "previous_quote", "version", "created_at", "updated_at")  # fmt: skip
+           "origin", "confidence", "needs_review", "previous_quote", "review", "version", "created_at",
+           "updated_at")  # fmt: skip
 _KIND_FIELD_ORDER = {kind: tuple(sorted(fields)) for kind, fields in KIND_FIELDS.items()}
 
 
@@ -115,7 +116,7 @@ def to_annotation(row: asyncpg.Record) -> Annotation:
 
 @functools.cache
 def _filters(unit: OffsetUnit) -> str:
-    """The list filters, parameters $1 to $7: tenant, article, kinds, tag, status, overlap start and end."""
+    """The list filters, parameters $1 to $8: tenant, article, kinds, tag, status, overlap start and end, reviews."""
     start_col, end_col = ("start_cp", "end_cp") if unit == OffsetUnit.CODEPOINT else ("start_utf16", "end_utf16")
     return f"""
 WHERE tenant_id = $1 AND article_id = $2
@@ -123,7 +124,8 @@ WHERE tenant_id = $1 AND article_id = $2
   AND ($4::text IS NULL OR tags @> ARRAY[$4])
   AND ($5::text IS NULL OR anchor_status = $5)
   AND ($6::int IS NULL OR {end_col} > $6)
-  AND ($7::int IS NULL OR {start_col} < $7)"""
+  AND ($7::int IS NULL OR {start_col} < $7)
+  AND ($8::text[] IS NULL OR review = ANY($8))"""
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +135,8 @@ class AnnotationFilter:
     status: str | None = None
     overlap_start: int | None = None
     overlap_end: int | None = None
+    reviews: Sequence[str] | None = None
+    """Only these review states (None: any)."""
 
 
 # A page's keyset: (start, end) in code points and the id of the last annotation of the previous page. Offsets
@@ -209,8 +213,12 @@ def _version(matching: int, changed: datetime | None) -> str:
     return f"{matching}:{changed.timestamp() if changed else 0}"
 
 
-# A page request's WHERE: the filters ($1-$7) and the keyset ($8-$10); $11 is an earlier revision, if any.
-_KEYSET = "\n  AND ($8::int IS NULL OR (start_cp, end_cp, id) > ($8, $9, $10))"
+# A page request's WHERE: the filters ($1-$8) and the keyset ($9-$11); $12 is an earlier revision, if any.
+_KEYSET = "\n  AND ($9::int IS NULL OR (start_cp, end_cp, id) > ($9, $10, $11))"
+
+
+def _reviews(where: AnnotationFilter) -> list[str] | None:
+    return None if where.reviews is None else list(where.reviews)
 
 
 def _page_arguments(
@@ -219,7 +227,8 @@ def _page_arguments(
 ) -> list[Any]:  # fmt: skip
     return [
         tenant_id, article_id, list(where.kinds) or None, where.tag, where.status, where.overlap_start,
-        where.overlap_end, *(after or (None, None, None)), *((revision,) if revision is not None else ()),
+        where.overlap_end, _reviews(where), *(after or (None, None, None)),
+        *((revision,) if revision is not None else ()),
     ]  # fmt: skip
 
 
@@ -237,7 +246,7 @@ async def _fetch_page(
     extra = (
         ", start_cp AS key_start, end_cp AS key_end, count(*) OVER () AS matching, max(updated_at) OVER () AS changed"
     )
-    select = select_annotations(unit, extra, "$11" if revision is not None else None, as_json)
+    select = select_annotations(unit, extra, "$12" if revision is not None else None, as_json)
     arguments = _page_arguments(tenant_id, article_id, where, after, revision)
     rows = await connection.fetch(
         f"{select}{_filters(unit)}{_KEYSET}\nORDER BY start_cp, end_cp, id\nLIMIT ${len(arguments) + 1}",
@@ -296,7 +305,7 @@ async def fetch_annotations_version(
     revision: int | None = None,
 ) -> str:
     """The `version` the same page request would report, from one aggregate over the matching rows."""
-    source = "annotations" if revision is None else _AT_REVISION.format(revision="$11")
+    source = "annotations" if revision is None else _AT_REVISION.format(revision="$12")
     row = await connection.fetchrow(
         f"SELECT count(*) AS matching, max(updated_at) AS changed FROM {source}{_filters(unit)}{_KEYSET}",
         *_page_arguments(tenant_id, article_id, where, after, revision),
@@ -358,11 +367,11 @@ async def count_annotations(
     revision: int | None = None,
 ) -> int:
     """How many annotations match the filters (offsets in code points): the total of a W3C collection."""
-    source = "annotations" if revision is None else _AT_REVISION.format(revision="$8")
+    source = "annotations" if revision is None else _AT_REVISION.format(revision="$9")
     total: int = await connection.fetchval(
         f"SELECT count(*) FROM {source}" + _filters(OffsetUnit.CODEPOINT),
         tenant_id, article_id, list(where.kinds) or None, where.tag, where.status, where.overlap_start,
-        where.overlap_end, *(() if revision is None else (revision,)),
+        where.overlap_end, _reviews(where), *(() if revision is None else (revision,)),
     )  # fmt: skip
     return total
 
@@ -525,6 +534,30 @@ async def delete_annotation(connection: asyncpg.Connection, tenant_id: uuid.UUID
         annotation_id,
     )
     await connection.execute("DELETE FROM annotations WHERE tenant_id = $1 AND id = $2", tenant_id, annotation_id)
+
+
+@dataclass(frozen=True, slots=True)
+class ExistingSpan:
+    """Where an annotation stands and who made it: what storing suggestions compares them against."""
+
+    id: uuid.UUID
+    kind: str
+    start: int
+    end: int
+    origin: str
+
+
+async def fetch_spans(
+    connection: asyncpg.Connection, tenant_id: uuid.UUID, article_id: uuid.UUID
+) -> list[ExistingSpan]:
+    """Every annotation's kind, code point span and origin on the article, in text order."""
+    rows = await connection.fetch(
+        """SELECT id, kind, start_cp, end_cp, origin FROM annotations
+           WHERE tenant_id = $1 AND article_id = $2 ORDER BY start_cp, end_cp, id""",
+        tenant_id,
+        article_id,
+    )
+    return [ExistingSpan(*row.values()) for row in rows]
 
 
 async def fetch_annotations_around(

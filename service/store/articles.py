@@ -342,3 +342,17 @@ async def fetch_revisions(
         revision,
     )
     return [Revision(**dict(row)) for row in rows]
+
+
+async def fetch_current_text(
+    connection: asyncpg.Connection | asyncpg.Pool, tenant_id: uuid.UUID, article_id: uuid.UUID
+) -> tuple[int, str, str | None] | None:
+    """(revision, text, language) of the article's current text, unlocked; None if there is no such article."""
+    row = await connection.fetchrow(
+        """SELECT a.revision, r.text, a.language FROM articles a
+           JOIN article_revisions r ON r.tenant_id = a.tenant_id AND r.article_id = a.id AND r.revision = a.revision
+           WHERE a.tenant_id = $1 AND a.id = $2""",
+        tenant_id,
+        article_id,
+    )
+    return None if row is None else (row["revision"], row["text"], row["language"])

@@ -10,7 +10,7 @@ from typing import Any
 import msgspec
 import pytest
 
-from service.domain.claimreview import claim_reviews
+from service.domain.claimreview import Appearance, claim_reviews
 from service.wire import Anchor, Article, Attribution, Claim, SourceType, Verdict
 
 TEXT = (
@@ -235,3 +235,22 @@ def test_unknown_article_details_and_organization_url_are_left_out() -> None:
     assert review["author"] == {"@type": "Organization", "name": ORGANIZATION}
     assert review["itemReviewed"]["appearance"] == {"@type": "CreativeWork", "url": ARTICLE.url}
     assert "datePublished" not in review["itemReviewed"]
+
+
+def test_a_claim_of_a_group_lists_the_other_articles_after_its_own() -> None:
+    reviewed = claim()
+    elsewhere = Appearance(
+        url="https://other.example.com/riga-grain", title="Grain leaves Riga", publisher=None,
+        published_at=datetime(2026, 11, 3, 7, 0, tzinfo=UTC),
+    )  # fmt: skip
+    reviews, _ = claim_reviews(
+        [reviewed, claim()], [], article=ARTICLE, organization=ORGANIZATION, organization_url=ORGANIZATION_URL,
+        other_appearances={reviewed.id: [elsewhere]},
+    )  # fmt: skip
+    first, second = json.loads(msgspec.json.encode(reviews))
+    assert [a["url"] for a in first["itemReviewed"]["appearance"]] == [ARTICLE.url, elsewhere.url]
+    assert first["itemReviewed"]["appearance"][1] == {
+        "@type": "CreativeWork", "url": elsewhere.url, "headline": "Grain leaves Riga",
+        "datePublished": "2026-11-03T07:00:00Z",
+    }  # fmt: skip
+    assert second["itemReviewed"]["appearance"]["url"] == ARTICLE.url  # alone: one object, as before

@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from service.domain import offsets
 from service.domain.offsets import OffsetMap
 from service.errors import InvalidInput
 
@@ -64,3 +65,8 @@ def test_emoji_shift_utf16_offsets_by_two_units_each():
     start = text.index("reopened")
     assert offsets.to_utf16(start) == start + 3  # a flag is two astral code points, the ship one
     assert offsets.from_utf16(start + 3, "/start") == start
+
+
+@given(st.text(alphabet=st.sampled_from(["a", "\u00e9", "\U0001f642", "\U0001f1f1", "\r", "\u4e2d"])))
+def test_the_quick_utf16_length_agrees_with_the_map(text):
+    assert offsets.utf16_length(text) == OffsetMap(text).length_utf16 == utf16_length(text)
