@@ -8,9 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import asyncpg
-import msgspec
 
-from service.domain.kinds import KIND_OF, LINK_FIELDS, check_kind_fields, check_links, span_columns
+from service.domain.kinds import KIND_OF, annotation_columns, check_links, link_of
 from service.domain.offsets import OffsetUnit
 from service.domain.spans import resolve_spans
 from service.domain.w3c_protocol import Identity
@@ -101,23 +100,16 @@ async def replace_w3c_annotation(
         kept = stored or Identity()
         identity = identify(Identity(kept.canonical or annotation_id.urn, kept.via))
         article = await lock_article_text(connection, tenant_id, article_id, exclusive=False)
-        fields = msgspec.structs.asdict(item)
-        del fields["id"]
         # On a worker thread, within the request's budget: indexing the text and quote search cost CPU.
         [span] = await compute.run(resolve_spans, article.text, [item], OffsetUnit.CODEPOINT, [""])
-        for name in ("start", "end", "quote", "prefix", "suffix"):
-            del fields[name]
-        fields["tags"] = list(fields["tags"])
-        check_kind_fields(kind, fields, "")
-        link_field = LINK_FIELDS.get(kind)
-        if link_field is not None and fields[link_field] is not None:
-            claims = await annotation_store.fetch_claim_ids(connection, tenant_id, article_id, [fields[link_field]])
-            check_links([("", kind, fields[link_field])], claims)
-        changes = fields | span_columns(span)
-        changes |= {
-            "anchor_status": "anchored", "anchor_revision": article.revision, "anchor_confidence": 1.0,
-            "anchor_approximate": False, "needs_review": False, "previous_quote": None,
-        }  # fmt: skip
+        # Every column a create would write, so a replacement leaves nothing of the old annotation behind.
+        columns = annotation_columns(
+            item, span, annotation_id=annotation_id, revision=article.revision, now=article.now, pointer=""
+        )
+        changes = {name: value for name, value in columns.items() if name in annotation_store.UPDATABLE_COLUMNS}
+        if (link := link_of(item)) is not None:
+            claims = await annotation_store.fetch_claim_ids(connection, tenant_id, article_id, [link])
+            check_links([("", kind, link)], claims)
         await annotation_store.update_annotation(connection, tenant_id, annotation_id, changes)
         await identity_store.store_identity(connection, tenant_id, annotation_id, identity)
         replaced = await annotation_store.fetch_annotation(connection, tenant_id, annotation_id, OffsetUnit.CODEPOINT)
