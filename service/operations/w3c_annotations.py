@@ -107,6 +107,8 @@ async def replace_w3c_annotation(
             item, span, annotation_id=annotation_id, revision=article.revision, now=article.now, pointer=""
         )
         changes = {name: value for name, value in columns.items() if name in annotation_store.UPDATABLE_COLUMNS}
+        if item.review is None:  # W3C documents do not carry a suggestion's review: a replacement keeps it
+            del changes["review"]
         if (link := link_of(item)) is not None:
             claims = await annotation_store.fetch_claim_ids(connection, tenant_id, article_id, [link])
             check_links([("", kind, link)], claims)

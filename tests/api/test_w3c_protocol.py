@@ -241,3 +241,22 @@ async def test_a_body_that_is_not_an_annotation_is_refused_naming_the_field(clie
     assert response.status_code == 422 and response.json()["errors"][0]["pointer"] == "/body/value"
     untyped = await client.post(container_path(article), json={**plain_annotation("has denied this"), "type": "Note"})
     assert untyped.status_code == 422 and untyped.json()["errors"][0]["pointer"] == "/type"
+
+
+async def test_a_replacement_keeps_what_w3c_documents_do_not_say(client, article):
+    """A machine suggestion's review is not in its W3C document: a client that PUTs the document back keeps it."""
+    suggestion = {
+        "kind": "claim",
+        "quote": "has denied this",
+        "origin": "machine",
+        "confidence": 0.7,
+        "review": "accepted",
+    }
+    created = await client.post(f"/v1/articles/{article['id']}/annotations", json=suggestion)
+    assert created.status_code == 201, created.text
+    path = f"{container_path(article)}{created.json()['id']}"
+    document = await client.get(path)
+    replaced = await client.put(path, json=document.json(), headers={"If-Match": document.headers["etag"]})
+    assert replaced.status_code == 200, replaced.text
+    native = (await client.get(f"/v1/annotations/{created.json()['id']}")).json()
+    assert native["review"] == "accepted" and native["origin"] == "machine" and native["confidence"] == 0.7
