@@ -22,7 +22,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy service
 
-test: lint typecheck  ## lint, type-check and run the whole suite against a real PostgreSQL
+test: lint typecheck  ## lint, type-check and run the whole suite against a real PostgreSQL (and PgBouncer)
+	@command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || [ "$$(id -u)" != 0 ] || \
+		! command -v apt-get >/dev/null 2>&1 || { echo "installing Debian's pgbouncer for the tests"; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer >/dev/null; }
 	$(BIN)/pytest
 
 openapi: $(STAMP)  ## regenerate openapi/openapi.json from the app
@@ -38,7 +41,7 @@ bench: $(STAMP)  ## benchmarks with same-run baselines (needs wrk: apt-get insta
 	$(BIN)/pip install --quiet -e '.[embedded,test,bench]'
 	$(BIN)/python -m bench
 
-load: $(STAMP)  ## load test: 2 servers on one PostgreSQL, 48 clients for 30 s, then every acknowledged write checked
+load: $(STAMP)  ## fault test: 3 servers on one PostgreSQL, 48 clients for 30 s, one server SIGKILLed and restarted, every acknowledged write checked
 	$(BIN)/python -m bench.load $(LOAD_ARGS)
 
 fuzz: $(STAMP)  ## a long Schemathesis run over every operation

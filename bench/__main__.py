@@ -39,6 +39,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--warmup", type=float, default=2.0, help="seconds of warm-up per measurement")
     parser.add_argument("--seconds", type=float, default=6.0, help="seconds measured per measurement")
     parser.add_argument("--connections", type=int, default=64, help="concurrent keep-alive connections")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per pair (strict, hot)")
     args = parser.parse_args(argv)
     if unknown := set(args.sections) - {*SECTIONS, "profile"}:
         parser.error(
@@ -49,7 +50,11 @@ def main(argv: list[str] | None = None) -> None:
     print(f"Factmark benchmarks: {_machine()}", flush=True)
     logs = Path(tempfile.mkdtemp(prefix="factmark-bench-logs-"))
     settings = Settings(
-        warmup=args.warmup, seconds=args.seconds, connections=args.connections, memory_all_workers=chosen == ["scaling"]
+        warmup=args.warmup,
+        seconds=args.seconds,
+        connections=args.connections,
+        rounds=args.rounds,
+        memory_all_workers=chosen == ["scaling"],
     )
     ctx = Context(settings, logs)
     try:

@@ -106,7 +106,10 @@ def _quiet_request_log() -> None:
 async def stages(database_url: str, token: str, article_id: str, tenant_id: Any) -> list[tuple[str, float, str]]:
     """(stage, median µs, note) for the read path, stage by stage and whole."""
     _quiet_request_log()
-    settings = Settings(database_url=database_url, rate_limit_per_minute=0, allowed_hosts=("bench",))
+    # page_cache_bytes=0: every request renders its page, as a cold article does.
+    settings = Settings(
+        database_url=database_url, rate_limit_per_minute=0, allowed_hosts=("bench",), page_cache_bytes=0
+    )
     pool = await create_pool(
         database_url, min_size=2, max_size=10, connect_timeout_s=5, statement_timeout_ms=15_000, pgbouncer=False
     )
@@ -171,9 +174,10 @@ async def profile(database_url: str, token: str, article_id: str, requests: int 
 
     path = f"/v1/articles/{article_id}/annotations"
     headers = [(b"authorization", f"Bearer {token}".encode())]
-    async with AsgiDriver(
-        create_app(Settings(database_url=database_url, rate_limit_per_minute=0, allowed_hosts=("bench",)))
-    ) as app:
+    settings = Settings(
+        database_url=database_url, rate_limit_per_minute=0, allowed_hosts=("bench",), page_cache_bytes=0
+    )
+    async with AsgiDriver(create_app(settings)) as app:
         for _ in range(50):
             await app.get(path, b"limit=500", headers)
         profiler = Profiler(interval=0.0002, async_mode="disabled")

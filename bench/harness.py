@@ -176,16 +176,20 @@ class Server:
         self.process = None
 
 
-def service_server(database_url: str, workers: int = 1) -> Server:
-    """`factmark serve` (as `python -m service serve`) on the bench database."""
+def service_server(database_url: str, workers: int = 1, page_cache: bool = False) -> Server:
+    """`factmark serve` (as `python -m service serve`) on the bench database. Without `page_cache` every read
+    renders its page (the sections that measure the rendering path); the strict and hot sections turn it on."""
     port = free_port()
+    env = {"DATABASE_URL": database_url, "FACTMARK_RATE_LIMIT_PER_MINUTE": "0"}
+    if not page_cache:
+        env["FACTMARK_PAGE_CACHE_BYTES"] = "0"
     return Server(
         f"factmark-w{workers}",
         [sys.executable, "-m", "service", "serve", "--port", str(port), "--workers", str(workers)],
         port,
         workers,
         # The per-key rate limit (1,200 a minute by default) would answer most benchmark requests 429.
-        {"DATABASE_URL": database_url, "FACTMARK_RATE_LIMIT_PER_MINUTE": "0"},
+        env,
     )
 
 
@@ -198,7 +202,11 @@ def granian_server(database_url: str) -> Server:
         "service.app:create_app_from_environment",
     ]  # fmt: skip
     return Server(
-        "factmark-granian", command, port, 1, {"DATABASE_URL": database_url, "FACTMARK_RATE_LIMIT_PER_MINUTE": "0"}
+        "factmark-granian",
+        command,
+        port,
+        1,
+        {"DATABASE_URL": database_url, "FACTMARK_RATE_LIMIT_PER_MINUTE": "0", "FACTMARK_PAGE_CACHE_BYTES": "0"},
     )
 
 

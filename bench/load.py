@@ -1,19 +1,27 @@
 """`python -m bench.load` (`make load`): a load test with a correctness verdict.
 
-One PostgreSQL (embedded pgserver in a temporary directory, or DATABASE_URL when set) and two `factmark serve`
-processes on two ports sharing it. Many asyncio clients (raw keep-alive HTTP/1.1, one connection to each server
-per client, requests alternating between the two) run a newsroom-like mix for a bounded time: create articles
-(some with an Idempotency-Key, retried on purpose: one after the other, concurrently on both servers, or after
-abandoning the first attempt), add annotation batches, list and read annotations, read articles with their
-annotations and text, look articles up by messy URLs, PATCH annotations with If-Match (412s under contention are
-correct answers), replace article text with If-Match, delete annotations.
+One PostgreSQL (embedded pgserver in a temporary directory, or DATABASE_URL when set) and three `factmark serve`
+processes (`--servers N`) on their own ports sharing it. Many asyncio clients (raw keep-alive HTTP/1.1, one
+connection to each server per client, requests going to the servers in turn) run a newsroom-like mix for a bounded
+time: create articles (some with an Idempotency-Key, retried on purpose: one after the other, concurrently on two
+servers, or after abandoning the first attempt), add annotation batches, list and read annotations, read articles
+with their annotations and text, look articles up by messy URLs, PATCH annotations with If-Match (412s under
+contention are correct answers), replace article text with If-Match, delete annotations.
+
+The fault (unless `--no-kill`): a quarter of the way in, the last server is killed with SIGKILL, requests in
+flight on it cut off; a quarter later it is started again on its port, and takes requests once it answers
+/healthz. While it is down the clients leave it out, as a load balancer's health check would. A write cut off by
+the kill is resolved the way a careful client would: a POST is retried with its Idempotency-Key on another server
+(with the fault, every POST carries one); a text replacement or DELETE is checked by reading through another
+server whether it took effect; a PATCH cut off may or may not have happened (its note may be written by another
+client since), and the lost-update check allows either. The report gives throughput, p50/p99 and errors for each phase.
 
 Every acknowledged (2xx) write is recorded with the ids it returned. Afterwards the database is checked directly:
 every acknowledged article and annotation is there exactly once and nothing else is; acknowledged deletes are gone;
 each article's revision counts its acknowledged text replacements; no PATCH was lost (each one increments a
 counter it read under If-Match); every annotation agrees with the text it is anchored to (quote, code point and
 UTF-16 offsets, prefix, suffix, anchor revision). Any 5xx, connection error, unexpected 4xx (anything but 409/412)
-or failed check makes the exit status 1.
+or failed check makes the exit status 1 (requests cut off by the kill are counted apart: they are the fault).
 
 The per-key rate limit is set to 1,000,000 a minute on both servers: the limiter code runs, but never answers 429.
 """
@@ -24,9 +32,11 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import random
 import re
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -265,6 +275,7 @@ class Ledger:
     annotation_article: dict[str, str] = field(default_factory=dict)
     deleted: set[str] = field(default_factory=set)
     patches: Counter[str] = field(default_factory=Counter)
+    patches_in_doubt: Counter[str] = field(default_factory=Counter)  # cut off by the kill: applied or not
     revisions: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     keys: dict[str, str] = field(default_factory=dict)  # Idempotency-Key -> logical request
     key_answers: dict[str, list[str]] = field(default_factory=dict)  # Idempotency-Key -> what its client got
@@ -284,6 +295,9 @@ class Ledger:
 class Stats:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     statuses: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    phase_latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    phase_statuses: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    phase_seconds: dict[str, float] = field(default_factory=dict)
     replays: Counter[str] = field(default_factory=Counter)
     abandoned: int = 0
     bad: list[str] = field(default_factory=list)  # first answers of each unexpected kind
@@ -294,6 +308,14 @@ class Stats:
 
 class Failed(Exception):
     """An answer this client could not go on from (already recorded)."""
+
+
+class InDoubt(Failed):
+    """The server this request went to was killed before it answered: the write may or may not have happened."""
+
+
+KILLED = "killed server"
+"""The status counted for a request cut off by the killed server (or refused by it until it is back)."""
 
 
 class World:
@@ -311,6 +333,10 @@ class World:
         self.stats = Stats()
         self.serial = 0
         self.run_tag = uuid.uuid4().hex[:8]
+        self.victim: int | None = None
+        """The port of the server the fault kills (None: no fault)."""
+        self.down: set[int] = set()
+        self.phase = "steady"
 
     def next_serial(self) -> int:
         self.serial += 1
@@ -351,9 +377,17 @@ class Client:
             connection.close()
 
     def _connection(self) -> Connection:
-        """The servers in turn, request after request."""
-        self.turn = (self.turn + 1) % len(self.connections)
+        """The servers in turn, request after request, leaving out one known to be down (a load balancer's
+        health check would)."""
+        for _ in range(len(self.connections)):
+            self.turn = (self.turn + 1) % len(self.connections)
+            if self.connections[self.turn].port not in self.world.down:
+                break
         return self.connections[self.turn]
+
+    def _another(self, port: int) -> Connection:
+        """A connection to a server other than `port`, and up."""
+        return next(c for c in self.connections if c.port != port and c.port not in self.world.down)
 
     async def call(
         self,
@@ -374,11 +408,21 @@ class Client:
         try:
             answer = await connection.request(method, target, {**self.auth, **(headers or {})}, payload)
         except ConnectionFailed as exc:
+            if connection.port == self.world.victim:
+                stats.statuses[op][KILLED] += 1
+                stats.phase_statuses[self.world.phase][KILLED] += 1
+                raise InDoubt(KILLED) from exc
             stats.statuses[op]["connection error"] += 1
+            stats.phase_statuses[self.world.phase]["connection error"] += 1
             stats.bad.append(f"{op}: {method} {target} on :{connection.port}: {exc}")
             raise Failed("connection error") from exc
+        # A 4xx the caller asked for (a 404 that shows a cut-off DELETE happened) is an answer, not an error.
+        asked_for = answer.status in expect and answer.status >= 400
+        label = f"{answer.status} as expected" if asked_for else str(answer.status)
         stats.latencies[op].append(time.perf_counter() - began)
-        stats.statuses[op][str(answer.status)] += 1
+        stats.statuses[op][label] += 1
+        stats.phase_latencies[self.world.phase].append(time.perf_counter() - began)
+        stats.phase_statuses[self.world.phase][label] += 1
         if answer.headers.get("idempotent-replayed") == "true":
             stats.replays[op] += 1
         if answer.status in expect or answer.status in (409, 412):
@@ -450,8 +494,9 @@ class Client:
         key = f"{self.world.run_tag}-{uuid.uuid4()}"
         self.world.ledger.keys[key] = request
         headers = {"Idempotency-Key": key}
-        a, b = self.connections[0], self.connections[-1]  # the two servers
-        if a is b:  # one server only: a second connection to it
+        up = [c for c in self.connections if c.port not in self.world.down]
+        a, b = up[0], up[-1]  # two servers
+        if a is b and len(self.connections) == 1:  # one server only: a second connection to it
             b = self.connections[0] = Connection(a.port)
             self.connections.append(a)
 
@@ -468,9 +513,16 @@ class Client:
         elif mode == "concurrent":  # gather: both finish before either connection is used again
             results = list(await asyncio.gather(attempt(op, a), attempt(op + "_retry", b)))
         else:
-            await a.send_only("POST", target, {**self.auth, **headers}, msgspec.json.encode(body))
+            with contextlib.suppress(OSError):  # a server killed just now: an abandoned attempt all the same
+                await a.send_only("POST", target, {**self.auth, **headers}, msgspec.json.encode(body))
             self.world.stats.abandoned += 1
             results = ["unread", await attempt(op + "_retry", b)]
+        for _ in range(3):  # cut off by the kill and nothing acknowledged: retry elsewhere, as any client would
+            if any(isinstance(r, Answer) and r.status == 201 for r in results) or not any(
+                isinstance(r, InDoubt) for r in results
+            ):
+                break
+            results.append(await attempt(op + "_retry", self._another(self.world.victim or 0)))
         self.world.ledger.key_answers[key] = [
             f"{r.status}{' replayed' if r.headers.get('idempotent-replayed') == 'true' else ''}"
             if isinstance(r, Answer)
@@ -479,7 +531,7 @@ class Client:
         ]
         created = [r for r in results if isinstance(r, Answer) and r.status == 201]
         fresh = [r for r in created if r.headers.get("idempotent-replayed") != "true"]
-        everything = len(created) == len(results) - (mode == "abandoned")
+        everything = len(created) == len(results) - (mode == "abandoned")  # (False after a kill: some attempt failed)
         if len({r.body for r in created}) > 1 or (everything and mode != "abandoned" and len(fresh) != 1):
             self.world.ledger.problem(
                 f"{op} Idempotency-Key {key} ({mode}): answers differ or not exactly one original: "
@@ -513,7 +565,7 @@ class Client:
         }
         target = "/v1/articles" + (f"?offset_unit={unit}" if unit else "")
         request = f"create-article-{serial}"
-        if self.rng.random() < 0.3:
+        if self.world.victim is not None or self.rng.random() < 0.3:  # with a fault, every POST is retried safely
             answer = await self._keyed("create_article", target, body, request)
         else:
             answer = await self.call("create_article", "POST", target, body, expect=(201,))
@@ -549,7 +601,7 @@ class Client:
         body: Any = items[0] if single else items
         target = f"/v1/articles/{article.id}/annotations" + (f"?offset_unit={unit}" if unit else "")
         request = f"annotations-{uuid.uuid4()}"
-        if self.rng.random() < 0.25:
+        if self.world.victim is not None or self.rng.random() < 0.25:
             answer = await self._keyed("add_annotations", target, body, request)
         else:
             answer = await self.call("add_annotations", "POST", target, body, expect=(201,))
@@ -586,13 +638,15 @@ class Client:
                 patch["verdict"] = self.rng.choice(["mixed", "true", "false", "unproven"])
             if self.rng.random() < 0.1:  # move it to another phrase that every revision keeps
                 patch["quote"] = _sub_quote(self.rng.choice(annotation.article.permanent), self.rng)
-            answer = await self.call(
-                "patch_annotation",
-                "PATCH",
-                f"/v1/annotations/{annotation.id}",
-                patch,
-                {"If-Match": current.headers["etag"]},
-            )
+            connection = self._connection()
+            try:
+                answer = await self.call(
+                    "patch_annotation", "PATCH", f"/v1/annotations/{annotation.id}", patch,
+                    {"If-Match": current.headers["etag"]}, connection=connection,
+                )  # fmt: skip
+            except InDoubt:  # it may or may not have happened: another client may have written the same note since,
+                world.ledger.patches_in_doubt[annotation.id] += 1  # so reading cannot tell; the check allows either
+                return
             if answer.status == 200:
                 world.ledger.patches[annotation.id] += 1
                 updated = answer.json()
@@ -620,13 +674,21 @@ class Client:
                 kept.append(_alter(phrase))
         marker = f"Update {article.serial}.{article.puts}.{self.rng.randrange(10**6)} 📰."
         text = compose(article.permanent + kept, self.rng, marker)
-        answer = await self.call(
-            "replace_text",
-            "PUT",
-            f"/v1/articles/{article.id}/text",
-            {"text": text},
-            {"If-Match": current.headers["etag"]},
-        )
+        connection = self._connection()
+        try:
+            answer = await self.call(
+                "replace_text", "PUT", f"/v1/articles/{article.id}/text", {"text": text},
+                {"If-Match": current.headers["etag"]}, connection=connection,
+            )  # fmt: skip
+        except InDoubt:  # did it happen? Under If-Match it could only have become the next revision: read that one
+            revision = current.json()["revision"] + 1
+            seen = await self.call(
+                "get_revision", "GET", f"/v1/articles/{article.id}/revisions/{revision}", expect=(200, 404),
+                connection=self._another(connection.port),
+            )  # fmt: skip
+            if seen.status == 200 and seen.json()["text"] == text:
+                world.ledger.revisions[article.id].append(revision)
+            return
         if answer.status == 200:
             report = answer.json()
             world.ledger.revisions[article.id].append(report["revision"])
@@ -648,9 +710,22 @@ class Client:
         if self.rng.random() < 0.3:
             current = await self.call("get_annotation", "GET", f"/v1/annotations/{annotation.id}")
             headers["If-Match"] = current.headers["etag"]
-        answer = await self.call(
-            "delete_annotation", "DELETE", f"/v1/annotations/{annotation.id}", headers=headers, expect=(204,)
-        )
+        connection = self._connection()
+        try:
+            answer = await self.call(
+                "delete_annotation", "DELETE", f"/v1/annotations/{annotation.id}", headers=headers, expect=(204,),
+                connection=connection,
+            )  # fmt: skip
+        except InDoubt:  # did it happen? Read through another server
+            seen = await self.call(
+                "get_annotation", "GET", f"/v1/annotations/{annotation.id}", expect=(200, 404),
+                connection=self._another(connection.port),
+            )  # fmt: skip
+            if seen.status == 404:
+                world.ledger.deleted.add(annotation.id)
+            else:
+                world.annotations.add(annotation.id, annotation)
+            return
         if answer.status == 204:
             world.ledger.deleted.add(annotation.id)
         elif answer.status == 412:
@@ -838,7 +913,7 @@ async def verify(database_url: str, tenant_id: uuid.UUID, ledger: Ledger) -> lis
     for id_, row in stored.items():
         want = ledger.patches.get(id_, 0)
         have = int(row["note"].removeprefix("edits=")) if row["note"] else 0
-        if have != want:
+        if not want <= have <= want + ledger.patches_in_doubt.get(id_, 0):
             fail(f"annotation {id_}: note says {have} PATCHes, {want} were acknowledged (a lost update)")
 
     # Anchoring: every annotation agrees with the text of the revision it is anchored to.
@@ -911,11 +986,32 @@ def report(stats: Stats, elapsed: float) -> str:
     return "\n".join(lines)
 
 
+def phase_report(stats: Stats) -> str:
+    """Throughput, latency and errors before the kill, while one server is down, and after its restart."""
+    lines = [f"{'phase':16} {'seconds':>7} {'requests':>8} {'req/s':>7} {'p50 ms':>8} {'p99 ms':>8}  errors"]
+    for phase, seconds in stats.phase_seconds.items():
+        statuses = stats.phase_statuses[phase]
+        latencies = stats.phase_latencies[phase] or [0.0]
+        count = sum(statuses.values())
+        fives = sum(n for status, n in statuses.items() if status.startswith("5"))
+        errors = f"5xx: {fives}, cut off by the kill: {statuses[KILLED]}, other connection errors: "
+        errors += str(statuses["connection error"])
+        lines.append(
+            f"{phase:16} {seconds:7.1f} {count:8} {count / max(seconds, 0.001):7.1f} "
+            f"{_percentile(latencies, 0.5):8.1f} {_percentile(latencies, 0.99):8.1f}  {errors}"
+        )
+    return "\n".join(lines)
+
+
 def classify(stats: Stats) -> Counter[str]:
     classes: Counter[str] = Counter()
     for counts in stats.statuses.values():
         for status, n in counts.items():
-            if status == "connection error":
+            if status == KILLED:
+                classes["cut off by the kill (expected)"] += n
+            elif status.endswith(" as expected"):
+                classes["4xx asked for"] += n
+            elif status == "connection error":
                 classes["connection errors"] += n
             elif status.startswith("2"):
                 classes["2xx"] += n
@@ -949,12 +1045,38 @@ def server_errors(log_dir: Path) -> Counter[str]:
 # ---------------------------------------------------------------- main
 
 
-async def load(ports: list[int], token: str, clients: int, seconds: float, seed: int) -> tuple[World, float]:
-    world = World(ports, token, seconds, seed)
+async def load(
+    servers: list[Server], token: str, clients: int, seconds: float, seed: int, log_dir: Path, kill: bool
+) -> tuple[World, float]:
+    world = World([s.port for s in servers], token, seconds, seed)
     began = time.monotonic()
     deadline = began + seconds
-    await asyncio.gather(*(Client(world, i).run(deadline) for i in range(clients)))
-    return world, time.monotonic() - began
+    faults = [fault(world, servers[-1], log_dir, seconds)] if kill else []
+    await asyncio.gather(*(Client(world, i).run(deadline) for i in range(clients)), *faults)
+    elapsed = time.monotonic() - began
+    world.stats.phase_seconds[world.phase] = elapsed - sum(world.stats.phase_seconds.values())
+    return world, elapsed
+
+
+async def fault(world: World, victim: Server, log_dir: Path, seconds: float) -> None:
+    """A quarter of the way in, SIGKILL one server (requests in flight on it are cut off); a quarter later, start
+    it again on the same port. The clients leave it out while it is down, as a load balancer would."""
+    assert victim.process is not None
+    world.victim = victim.port
+    world.phase = "1 all up"
+    began = time.monotonic()
+    await asyncio.sleep(seconds / 4)
+    world.stats.phase_seconds[world.phase] = time.monotonic() - began
+    world.phase, began = "2 one killed", time.monotonic()
+    world.down.add(victim.port)
+    os.killpg(victim.process.pid, signal.SIGKILL)
+    await asyncio.to_thread(victim.process.wait)
+    await asyncio.sleep(seconds / 4)
+    victim.name += "-restarted"
+    await asyncio.to_thread(victim.start, log_dir)  # back when /healthz answers
+    world.stats.phase_seconds[world.phase] = time.monotonic() - began
+    world.down.discard(victim.port)
+    world.phase = "3 restarted"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -962,6 +1084,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=30.0, help="how long the clients run (default 30)")
     parser.add_argument("--clients", type=int, default=48, help="concurrent clients (default 48)")
     parser.add_argument("--seed", type=int, default=1, help="random seed of the request mix")
+    parser.add_argument("--servers", type=int, default=3, help="factmark serve processes (default 3)")
+    parser.add_argument("--no-kill", action="store_true", help="no fault: leave every server running")
     args = parser.parse_args(argv)
     started = time.monotonic()
     log_dir = Path(tempfile.mkdtemp(prefix="factmark-load-logs-"))
@@ -969,17 +1093,20 @@ def main(argv: list[str] | None = None) -> int:
     servers: list[Server] = []
     try:
         token, tenant_id = database.create_key(f"Load test {uuid.uuid4().hex[:8]}")
-        for name in ("factmark-a", "factmark-b"):
+        for n in range(args.servers):
             server = service_server(database.url)
-            server.name = name
+            server.name = f"factmark-{'abcdefgh'[n]}"
             server.env["FACTMARK_RATE_LIMIT_PER_MINUTE"] = RATE_LIMIT
             servers.append(server.start(log_dir))
+        kill = not args.no_kill and len(servers) > 1
+        ports = ", ".join(f":{s.port}" for s in servers)
         print(
-            f"load: 2 servers (:{servers[0].port}, :{servers[1].port}, 1 worker each, rate limit {RATE_LIMIT}/min) "
-            f"on one PostgreSQL; {args.clients} clients for {args.seconds:g} s",
+            f"load: {len(servers)} servers ({ports}, 1 worker each, rate limit {RATE_LIMIT}/min) on one PostgreSQL; "
+            f"{args.clients} clients for {args.seconds:g} s"
+            + (f"; :{servers[-1].port} killed (SIGKILL) at a quarter, restarted from half-time" if kill else ""),
             flush=True,
         )
-        world, elapsed = asyncio.run(load([s.port for s in servers], token, args.clients, args.seconds, args.seed))
+        world, elapsed = asyncio.run(load(servers, token, args.clients, args.seconds, args.seed, log_dir, kill))
         failures = asyncio.run(verify(database.url, tenant_id, world.ledger))
     finally:
         for server in servers:
@@ -988,6 +1115,8 @@ def main(argv: list[str] | None = None) -> int:
     stats, ledger = world.stats, world.ledger
     print()
     print(report(stats, elapsed))
+    print()
+    print(phase_report(stats))
     classes = classify(stats)
     print()
     print("answers: " + ", ".join(f"{name}: {n}" for name, n in sorted(classes.items())))

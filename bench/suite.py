@@ -27,6 +27,7 @@ import httpx
 import msgspec
 import psutil
 
+from bench import hot
 from bench.data import article_request
 from bench.harness import (
     ROOT,
@@ -57,6 +58,8 @@ class Settings:
     connections: int = 64
     write_requests: int = 10
     memory_requests: int = 10_000
+    rounds: int = 3
+    """Interleaved rounds of each pair in the strict and hot sections."""
     memory_all_workers: bool = False
     """Load every worker count to `memory_requests` (slow: `python -m bench scaling` does); else only 1 worker."""
 
@@ -506,6 +509,9 @@ def slowloris(ctx: Context) -> None:
 
 
 SECTIONS: dict[str, Callable[[Context], None]] = {
+    "strict": hot.strict,
+    "hot": hot.hot,
+    "workers": hot.workers,
     "read": read_path,
     "lookup": lookup,
     "peers": peers,

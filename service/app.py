@@ -11,16 +11,19 @@ from litestar import Litestar, Router
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
+from prometheus_client import REGISTRY
 
 from service.api.annotations import AnnotationController, ArticleAnnotationsController
 from service.api.articles import ArticleController
 from service.api.auth import provide_principal, require_scope
 from service.api.body import StrictJSONRequest
+from service.api.cache import CacheCollector, Caches, KeyCache, PageCache
+from service.api.cached_reads import HotReads
 from service.api.claims import ClaimController, ClaimMatchesController
 from service.api.cors import CORSMiddleware, cors_policy
 from service.api.docs import docs_assets
 from service.api.health import healthz, readyz
-from service.api.hosts import host_check
+from service.api.hosts import HostCheck, allowed_hosts, host_check
 from service.api.http import correct_allow_headers
 from service.api.idempotency import purge_expired_keys
 from service.api.observability import MetricsController, prometheus_config, request_id_middleware
@@ -38,6 +41,7 @@ from service.api.w3c_protocol import W3CContainerController
 from service.config import Settings
 from service.operations.compute import Compute
 from service.store.database import create_pool
+from service.store.notifications import ChangeListener
 
 
 def provide_pool(state: State) -> asyncpg.Pool:
@@ -56,6 +60,11 @@ def provide_settings(state: State) -> Settings:
 
 
 def create_app(settings: Settings) -> Litestar:
+    caches = Caches(KeyCache(settings.key_cache_ttl_s), PageCache(settings.page_cache_bytes))
+    listener = ChangeListener(settings.session_database_url, caches)
+    limiter = RateLimiter(settings.rate_limit_per_minute)
+    failures = RateLimiter(settings.failed_auth_per_minute)
+
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
         app.state.pool = await create_pool(
@@ -67,10 +76,15 @@ def create_app(settings: Settings) -> Litestar:
             pgbouncer=settings.pgbouncer,
         )
         purge = asyncio.create_task(purge_expired_keys(app.state.pool, every_seconds=600))
+        listening = asyncio.create_task(listener.run())
+        collector = CacheCollector(caches)
+        REGISTRY.register(collector)
         try:
             yield
         finally:
+            REGISTRY.unregister(collector)
             purge.cancel()
+            listening.cancel()
             await app.state.pool.close()
 
     api = Router(
@@ -107,10 +121,12 @@ def create_app(settings: Settings) -> Litestar:
         state=State(
             {
                 "settings": settings,
-                "rate_limiter": RateLimiter(settings.rate_limit_per_minute),
-                "auth_failure_limiter": RateLimiter(settings.failed_auth_per_minute),
+                "rate_limiter": limiter,
+                "auth_failure_limiter": failures,
                 "compute": Compute(settings),
                 "suggestion_engines": SuggestionEngines(),
+                "caches": caches,
+                "listener": listener,
             }
         ),
         openapi_config=openapi_config(),
@@ -124,6 +140,9 @@ def create_app(settings: Settings) -> Litestar:
         ],
         debug=False,
     )
+    # In front of routing: Litestar runs middleware per route, after routing, and has no earlier hook.
+    hosts = HostCheck(app.asgi_handler, allowed_hosts(settings))
+    app.asgi_handler = HotReads(app.asgi_handler, caches, listener, limiter, failures, hosts.allows)
     finalize(app.openapi_schema)
     correct_allow_headers(app.routes)
     return app

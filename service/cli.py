@@ -58,9 +58,15 @@ def _database(settings: Settings) -> Iterator[Settings]:
 
 
 def _run(settings: Settings, action: Callable[[asyncpg.Connection], Awaitable[Any]]) -> Any:
+    """`action` on a connection of its own, straight to PostgreSQL (migrations hold a session's advisory lock)."""
+    url = settings.session_database_url
+    if url is None:
+        sys.exit("factmark: FACTMARK_PGBOUNCER=true needs FACTMARK_DIRECT_DATABASE_URL (a connection straight to "
+                 "PostgreSQL, for migrations and change notifications)")  # fmt: skip
+
     async def main() -> Any:
         try:
-            connection = await asyncpg.connect(settings.database_url, timeout=settings.connect_timeout_s)
+            connection = await asyncpg.connect(url, timeout=settings.connect_timeout_s)
         except (OSError, TimeoutError, ValueError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             sys.exit(f"factmark: cannot connect to the database (DATABASE_URL): {exc or type(exc).__name__}")
         try:

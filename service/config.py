@@ -44,12 +44,21 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     pool_min_size: NonNegative = 2
     pool_max_size: Positive = 10
     pgbouncer: bool = False
-    """Behind PgBouncer in transaction mode: no server-side prepared statement cache."""
+    """`database_url` is PgBouncer in transaction mode (its defaults): no prepared-statement cache, no settings
+    sent at connection start-up (statement_timeout belongs on the role then, see docs/scaling.md)."""
+    direct_database_url: str | None = None
+    """A connection straight to PostgreSQL, for what needs a session: migrations (advisory lock) and LISTEN.
+    Default: `database_url`; required with `pgbouncer`."""
     statement_timeout_ms: Positive = 15_000
     connect_timeout_s: PositiveSeconds = 5.0
     max_body_bytes: Positive = 32 * 1024 * 1024
     idempotency_ttl_seconds: Positive = 24 * 3600
     """How long a stored answer to an Idempotency-Key is replayed."""
+    key_cache_ttl_s: Annotated[float, Meta(ge=0)] = 1.0
+    """How long a verified API key is trusted from memory while change notifications are not being received
+    (listener down or reconnecting); while they are, a revocation drops it at once."""
+    page_cache_bytes: NonNegative = 64 * 1024 * 1024
+    """Memory per process for rendered annotation pages (least recently used evicted first); 0 turns it off."""
     work_budget_ms: Positive = 3000
     """CPU time (ms, on its worker thread) one request may spend locating quotes or re-anchoring; past it the
     request fails with 422 work-budget-exceeded instead of holding a core (docs/anchoring.md)."""
@@ -84,6 +93,13 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
             if variable in env:
                 values[field.name] = _parse(variable, env[variable], field.type)
         return cls(**values)
+
+    @property
+    def session_database_url(self) -> str | None:
+        """Where to open connections that need a session of their own (never through PgBouncer)."""
+        if self.direct_database_url:
+            return self.direct_database_url
+        return None if self.pgbouncer else self.database_url
 
 
 def environment_variable(name: str) -> str:

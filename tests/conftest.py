@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
+import msgspec
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -20,6 +21,7 @@ from service.config import Settings
 from service.domain.keys import generate_key
 from service.store import keys as key_store
 from service.store.migrations import migrate
+from tests.pgbouncer import pgbouncer
 
 TEST_HOST = "testserver.local"  # the host of Litestar's test client
 METRICS_TOKEN = "scrape-3f9c"
@@ -89,8 +91,39 @@ def settings(migrated: str) -> Settings:
     )
 
 
+# The API tests that run a second time through PgBouncer (transaction pooling, its defaults).
+THROUGH_PGBOUNCER = frozenset(
+    {"test_articles", "test_annotations", "test_revisions", "test_idempotency", "test_w3c", "test_events"}
+)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    module = metafunc.module.__name__.rpartition(".")[2]
+    if module in THROUGH_PGBOUNCER and "app_client" in metafunc.fixturenames:
+        metafunc.parametrize("route", ["direct", "pgbouncer"], indirect=True, scope="session")
+
+
 @pytest.fixture(scope="session")
-async def app_client(settings: Settings) -> AsyncIterator[AsyncTestClient[Litestar]]:
+def pgbouncer_url(migrated: str) -> Iterator[str]:
+    with pgbouncer(migrated) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def route(request: pytest.FixtureRequest) -> str:
+    """How the app reaches PostgreSQL: `direct`, or `pgbouncer` for the modules in THROUGH_PGBOUNCER."""
+    return str(getattr(request, "param", "direct"))
+
+
+@pytest.fixture(scope="session")
+async def app_client(
+    settings: Settings, route: str, request: pytest.FixtureRequest
+) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    if route == "pgbouncer":
+        url = request.getfixturevalue("pgbouncer_url")
+        settings = msgspec.structs.replace(
+            settings, database_url=url, pgbouncer=True, direct_database_url=settings.database_url
+        )
     async with AsyncTestClient(app=create_app(settings)) as client:
         yield client
 

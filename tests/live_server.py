@@ -22,10 +22,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def factmark(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run the `factmark` command (as `python -m service`) against the test database."""
-    env = {**os.environ, "DATABASE_URL": database_url}
-    return subprocess.run([sys.executable, "-m", "service", *args], env=env, capture_output=True, text=True, timeout=60)
+def factmark(database_url: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the `factmark` command (as `python -m service`) against the test database (plus `env`)."""
+    full = {**os.environ, "DATABASE_URL": database_url, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "service", *args], env=full, capture_output=True, text=True, timeout=60
+    )
 
 
 def create_key(database_url: str, tenant: str, scopes: str = "read,write") -> str:

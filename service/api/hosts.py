@@ -50,9 +50,14 @@ class HostCheck:
         await self.app(scope, receive, send)
 
 
-def host_check(settings: Settings) -> DefineMiddleware:
-    """The middleware for `settings`: the allowed hosts plus the host of the public URL."""
+def allowed_hosts(settings: Settings) -> frozenset[str]:
+    """The allowed hosts plus the host of the public URL."""
     allowed = {host if host.startswith("*") else host_of(host) for host in settings.allowed_hosts}
     if settings.public_url:
         allowed.add(host_of(urlsplit(settings.public_url).netloc.rpartition("@")[2]))
-    return DefineMiddleware(HostCheck, allowed=frozenset(allowed))
+    return frozenset(allowed)
+
+
+def host_check(settings: Settings) -> DefineMiddleware:
+    """The middleware for `settings`."""
+    return DefineMiddleware(HostCheck, allowed=allowed_hosts(settings))

@@ -44,13 +44,22 @@ async def create_pool(
     pgbouncer: bool,
 ) -> asyncpg.Pool:
     """A pool; when the database does not answer at start-up the pool starts empty and connects on demand,
-    so the service comes up (answering 503) and recovers by itself once the database is back."""
+    so the service comes up (answering 503) and recovers by itself once the database is back.
+
+    Behind PgBouncer in transaction mode (its default settings) consecutive statements may run on different
+    server connections, and PgBouncer refuses startup parameters it does not track: so no server-side statement
+    cache (asyncpg then sends each statement unnamed, parse to execute before one Sync) and no `statement_timeout`
+    at start-up; asyncpg's `command_timeout` still cancels a runaway statement from the client, and the role's
+    own `statement_timeout` (docs/scaling.md) bounds it on the server."""
+    server_settings = {"application_name": "factmark"}
+    if not pgbouncer:
+        server_settings["statement_timeout"] = str(statement_timeout_ms)
     options: dict[str, Any] = {
         "max_size": max_size,
         "timeout": connect_timeout_s,
         "command_timeout": statement_timeout_ms / 1000 + 1,
         "max_inactive_connection_lifetime": 300,
-        "server_settings": {"application_name": "factmark", "statement_timeout": str(statement_timeout_ms)},
+        "server_settings": server_settings,
         "init": _prepare_connection,
         "statement_cache_size": 0 if pgbouncer else 100,
         "reset": _keep_connection,

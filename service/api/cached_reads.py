@@ -1,0 +1,144 @@
+"""Hot reads from memory: the rendered annotations of an article, and the article read with them, answered from
+this process's page cache without a query, a router or a handler.
+
+It wraps the app's ASGI handler, in front of routing (Litestar runs its middleware per route, after routing: there
+is no earlier hook). For `GET /v1/articles/{id}[/annotations]` it checks the Host as the host check does,
+authenticates the caller from the key cache with the guard's own rules (service/api/auth.py) and answers a hit from
+memory (304 when If-None-Match names its ETag), logging it as every request is logged. Anything else, or anything in
+doubt (a key not in memory, an error to report), goes on to the app; a complete 200 answer it gives is kept. The
+cache key is everything such an answer depends on: tenant, path, query string, and the headers that choose the
+representation (Accept), the host in W3C ids, and the CORS answer (Origin).
+
+Every answer on these paths says `Cache-Control: private, no-cache`: browsers keep it but revalidate with the
+ETag each time, which costs them a 304. Answers from memory are counted by `factmark_cache_hits_total`, not
+by the per-route request histograms."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from litestar.types import ASGIApp, Message, Receive, Send
+
+from service.api.auth import PRINCIPAL, Principal, authorize, check_address, client_address, credentials
+from service.api.cache import Caches, PageKey
+from service.api.hosts import host_of
+from service.api.http import etag_listed
+from service.api.observability import log_request, request_id
+from service.api.ratelimit import RateLimiter
+from service.errors import FactmarkError
+from service.store.notifications import ChangeListener
+
+CACHE_CONTROL = (b"cache-control", b"private, no-cache")
+_CACHEABLE = re.compile(r"/v1/articles/([0-9A-Fa-f-]{32,36})(?:/annotations)?")
+_VARYING = (b"accept", b"host", b"origin", b"x-forwarded-host", b"x-forwarded-proto", b"forwarded")
+
+
+class HotReads:
+    def __init__(
+        self,
+        app: ASGIApp,
+        caches: Caches,
+        listener: ChangeListener,
+        limiter: RateLimiter,
+        failures: RateLimiter,
+        host_allowed: Callable[[str], bool],
+    ) -> None:
+        self.app = app
+        self.host_allowed = host_allowed
+        self.caches = caches
+        self.listener = listener
+        self.limiter = limiter
+        self.failures = failures
+
+    async def __call__(self, scope: Any, receive: Receive, send: Send) -> None:
+        matched = _CACHEABLE.fullmatch(scope["path"]) if scope["type"] == "http" and scope["method"] == "GET" else None
+        if matched is None:
+            await self.app(scope, receive, send)
+            return
+        pages = self.caches.pages
+        if not pages.serving:
+            await self.app(scope, receive, _with_cache_control(send))
+            return
+        headers = dict(scope["headers"])
+        varying = (scope["path"], scope["query_string"], *(headers.get(h) for h in _VARYING))
+        if await self._from_memory(scope, headers, varying, send):
+            return
+        try:
+            article = uuid.UUID(matched.group(1))
+        except ValueError:  # not an article id: the app answers
+            await self.app(scope, receive, send)
+            return
+        epoch = pages.epoch
+        kept: dict[str, Any] = {}
+
+        async def keep(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), CACHE_CONTROL]
+                if message["status"] == 200:
+                    kept["headers"], kept["body"] = list(message["headers"]), []
+            elif message["type"] == "http.response.body" and "body" in kept:
+                kept["body"].append(message.get("body", b""))
+                principal: Principal | None = scope["state"].get(PRINCIPAL)
+                if not message.get("more_body", False) and principal is not None:
+                    key = (principal.tenant_id, *varying)
+                    pages.put(key, (principal.tenant_id, article), kept["headers"], b"".join(kept["body"]), epoch)
+            await send(message)
+
+        await self.app(scope, receive, keep)
+
+    async def _from_memory(self, scope: Any, headers: dict[bytes, bytes], varying: tuple[Any, ...], send: Send) -> bool:
+        """Answer from memory if the caller's key and the page are both held; False to let the app answer."""
+        started = time.perf_counter()
+        try:
+            key_id, secret = credentials(headers.get(b"authorization", b"").decode("latin-1"))
+        except FactmarkError:
+            return False
+        if not self.host_allowed(host_of(headers.get(b"host", b"").decode("latin-1"))):
+            return False  # the app's host check answers 400
+        keys, pages = self.caches.keys, self.caches.pages
+        held = keys.peek(key_id)
+        key: PageKey = (held.tenant_id, *varying) if held is not None else ()
+        if held is None or key not in pages:
+            pages.missed()
+            return False
+        # Served only once every change committed before this request began has been applied here, so a read
+        # through this replica after a write through another (or a revocation) never sees what came before.
+        if not await self.listener.caught_up():
+            return False
+        try:
+            check_address(self.failures, client_address(scope))
+            principal = authorize(keys.get(key_id), secret, "read", self.limiter)
+        except FactmarkError:
+            return False  # the app's guard answers 401/403/429 the usual way
+        scope["state"][PRINCIPAL] = principal  # authorised once: the guard will not take a second token
+        page = pages.get(key)  # None if the change just applied dropped it
+        if page is None:
+            return False
+        found = request_id(scope)
+        identified = (b"x-request-id", found.encode())
+        asked = headers.get(b"if-none-match")
+        if page.etag is not None and asked is not None and etag_listed(asked.decode("latin-1"), page.etag.decode()):
+            await _answer(send, 304, [(b"etag", page.etag), (b"vary", b"Accept"), CACHE_CONTROL, identified], b"")
+            log_request(scope, found, 304, started)
+        else:
+            await _answer(send, 200, [*page.headers, identified], page.body)
+            log_request(scope, found, 200, started)
+        return True
+
+
+async def _answer(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+def _with_cache_control(send: Send) -> Send:
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message["headers"] = [*message.get("headers", []), CACHE_CONTROL]
+        await send(message)
+
+    return sending

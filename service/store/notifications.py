@@ -1,0 +1,120 @@
+"""Change notifications: one connection per process straight to PostgreSQL (never through PgBouncer, whose
+transaction pooling has no sessions to LISTEN on), LISTENing on the channel the triggers of
+schemas/0009_change_notifications.sql notify, and handing every payload to a subscriber (the caches)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any, Protocol
+
+import asyncpg
+
+log = logging.getLogger("factmark")
+CHANNEL = "factmark_changes"
+
+
+class Subscriber(Protocol):
+    def changed(self, payload: str) -> None:
+        """A change was committed (`key:…`, `tenant:…`, `article:…:…`)."""
+
+    def listening(self, live: bool) -> None:
+        """Notifications are now arriving (True) or may be missed from now on (False)."""
+
+
+class ChangeListener:
+    """Keeps one LISTEN connection open, reconnecting after `retry_s`; checks it every `probe_s` with a query,
+    so a connection that died silently is noticed. Whenever notifications may have been missed (before the
+    first connection, after a drop) the subscriber hears `listening(False)`, and `listening(True)` once they
+    arrive again: caches drop what they hold at both moments."""
+
+    def __init__(
+        self,
+        url: str | None,
+        subscriber: Subscriber,
+        *,
+        retry_s: float = 1.0,
+        probe_s: float = 5.0,
+        barrier_interval_s: float = 0.002,
+    ):
+        self._url = url
+        self._barrier_interval_s = barrier_interval_s
+        self._subscriber = subscriber
+        self._retry_s = retry_s
+        self._probe_s = probe_s
+        self.live = False
+        self._connection: asyncpg.Connection | None = None
+        self._next_barrier: asyncio.Future[bool] | None = None
+        self._barriers: asyncio.Task[None] | None = None
+
+    async def run(self) -> None:
+        if self._url is None:  # no direct connection configured: caches fall back to their TTLs
+            log.warning("no direct database connection: change notifications off, caches on short TTLs")
+            return
+        while True:
+            try:
+                await self._listen(self._url)
+            except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                log.warning("change notifications interrupted (%s); retrying", exc.__class__.__name__)
+            self._set_live(False)
+            await asyncio.sleep(self._retry_s)
+
+    async def _listen(self, url: str) -> None:
+        connection = await asyncpg.connect(url, timeout=5, server_settings={"application_name": "factmark-listen"})
+        closed = asyncio.Event()
+        connection.add_termination_listener(lambda _: closed.set())
+        try:
+            await connection.add_listener(CHANNEL, self._received)
+            self._connection = connection
+            self._set_live(True)
+            while not closed.is_set():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(closed.wait(), self._probe_s)
+                if not closed.is_set() and not await self.caught_up():
+                    break
+        finally:
+            self._connection = None
+            self._set_live(False)
+            # The connection may be broken already: closing it is best effort.
+            with contextlib.suppress(OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                await asyncio.wait_for(connection.close(), 2)
+
+    async def caught_up(self) -> bool:
+        """Wait until every change committed before this call has reached the subscriber; False when that cannot
+        be known (not listening). PostgreSQL sends a listening session its pending notifications before it reads
+        the next query, so the answer to a query sent now comes after them. Callers that arrive while such a
+        query is under way share the next one: one round trip on this connection serves any number of them, and
+        at most one is sent every `barrier_interval_s` (2 ms: under load, waiting costs a little latency where a
+        round trip per request would cost the CPU that serves them)."""
+        if self._connection is None:
+            return False
+        if self._next_barrier is None:
+            self._next_barrier = asyncio.get_running_loop().create_future()
+            if self._barriers is None:
+                self._barriers = asyncio.create_task(self._send_barriers())
+        return await asyncio.shield(self._next_barrier)
+
+    async def _send_barriers(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            sent = -self._barrier_interval_s
+            while self._next_barrier is not None:
+                if (wait := sent + self._barrier_interval_s - loop.time()) > 0:
+                    await asyncio.sleep(wait)  # callers arriving meanwhile join this barrier
+                barrier, self._next_barrier, sent = self._next_barrier, None, loop.time()
+                passed = False
+                if self._connection is not None:
+                    with contextlib.suppress(OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                        passed = await self._connection.fetchval("SELECT true", timeout=self._probe_s) is True
+                barrier.set_result(passed)
+        finally:
+            self._barriers = None
+
+    def _received(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
+        self._subscriber.changed(payload)
+
+    def _set_live(self, live: bool) -> None:
+        if live != self.live:
+            self.live = live
+            self._subscriber.listening(live)
