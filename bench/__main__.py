@@ -1,6 +1,6 @@
 """`python -m bench [section ...]`: run the benchmarks (all by default) and print one table.
 
-Sections: read, lookup, peers, scaling, write, servers, slowloris, breakdown, anchoring; `profile` prints a
+Sections: read, lookup, peers, scaling, write, servers, slowloris, breakdown, w3c, anchoring; `profile` prints a
 pyinstrument report of the read path instead. Options: --warmup S, --seconds S, --connections N. DATABASE_URL,
 when set, names the PostgreSQL to use (its tables get bench data); else an embedded one runs in a temporary
 directory."""

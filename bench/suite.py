@@ -342,6 +342,16 @@ def breakdown(ctx: Context) -> None:
         ctx.rows.append(Row("breakdown", subject, ms=micros / 1000, note=note))
 
 
+def w3c(ctx: Context) -> None:
+    from bench.w3c import representations
+
+    ctx.service()
+    baseline = None
+    for subject, micros, note in asyncio.run(representations(ctx.database.url, ctx.token, ctx.article_id)):
+        baseline = baseline or micros
+        ctx.rows.append(Row("w3c", subject, ms=micros / 1000, ratio=f"{micros / baseline:.2f}", note=note))
+
+
 def anchoring(ctx: Context) -> None:
     """bench/anchoring (written separately), when it has a `main()` or a `__main__`: its own report, printed as
     it comes, in a process of its own (it may parse arguments or run its own event loop)."""
@@ -510,6 +520,7 @@ SECTIONS: dict[str, Callable[[Context], None]] = {
     "servers": servers,
     "slowloris": slowloris,
     "breakdown": breakdown,
+    "w3c": w3c,
     "anchoring": anchoring,
 }
 

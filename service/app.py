@@ -10,6 +10,7 @@ import asyncpg
 from litestar import Litestar, Router
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
 from prometheus_client import REGISTRY
 
 from service.api.annotations import AnnotationController, ArticleAnnotationsController
@@ -19,6 +20,7 @@ from service.api.body import StrictJSONRequest
 from service.api.cache import CacheCollector, Caches, KeyCache, PageCache
 from service.api.cached_reads import HotReads
 from service.api.claims import ClaimController, ClaimMatchesController
+from service.api.cors import CORSMiddleware, cors_policy
 from service.api.docs import docs_assets
 from service.api.events import EventController, EventStreamController, require_stream_access
 from service.api.export import ExportController
@@ -27,7 +29,7 @@ from service.api.hosts import HostCheck, allowed_hosts, host_check
 from service.api.http import correct_allow_headers
 from service.api.idempotency import purge_expired_keys
 from service.api.observability import MetricsController, prometheus_config, request_id_middleware
-from service.api.openapi import cors_config, finalize, openapi_config
+from service.api.openapi import finalize, openapi_config
 from service.api.problems import handle_exception
 from service.api.ratelimit import RateLimiter
 from service.api.revisions import RevisionController
@@ -37,6 +39,7 @@ from service.api.suggestions import (
     SuggestionEngines,
     provide_engines,
 )
+from service.api.w3c_protocol import W3CContainerController
 from service.api.webhooks import WebhookController
 from service.config import Settings
 from service.delivery import DeliveryWorker, purge_past_retention
@@ -123,8 +126,10 @@ def create_app(settings: Settings) -> Litestar:
     # The event stream also takes a stream token in the query string (EventSource cannot send headers).
     stream = Router(path="/v1", route_handlers=[EventStreamController], guards=[require_stream_access],
                     dependencies=principal)  # fmt: skip
+    w3c = Router(path="/w3c", route_handlers=[W3CContainerController], guards=[require_scope],
+                 dependencies=principal)  # fmt: skip
     app = Litestar(
-        route_handlers=[api, stream, healthz, readyz, MetricsController, docs_assets()],
+        route_handlers=[api, stream, w3c, healthz, readyz, MetricsController, docs_assets()],
         dependencies={
             "pool": Provide(provide_pool, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
@@ -144,11 +149,11 @@ def create_app(settings: Settings) -> Litestar:
                 "listener": listener,
             }
         ),
-        cors_config=cors_config(settings),
         openapi_config=openapi_config(),
         request_max_body_size=settings.max_body_bytes,
         request_class=StrictJSONRequest,
         middleware=[
+            *([DefineMiddleware(CORSMiddleware, policy=policy)] if (policy := cors_policy(settings)) else []),
             request_id_middleware,
             host_check(settings),
             prometheus_config().middleware,

@@ -135,3 +135,9 @@ class ServiceUnavailable(FactmarkError):
 
 class Gone(FactmarkError):
     status, slug, title = 410, "gone", "No longer available"
+
+
+class PreconditionRequired(FactmarkError):
+    """428: a replacement must say which version it replaces (If-Match), so that no update is lost."""
+
+    status, slug, title = 428, "precondition-required", "This change needs an If-Match header"

@@ -27,7 +27,7 @@ TEST_HOST = "testserver.local"  # the host of Litestar's test client
 METRICS_TOKEN = "scrape-3f9c"
 TABLES = (
     "tenants, api_keys, articles, article_urls, article_revisions, annotations, annotation_history, idempotency_keys, "
-    "claim_links, events, webhook_endpoints, webhook_deliveries, webhook_attempts, stream_tokens"
+    "claim_links, events, webhook_endpoints, webhook_deliveries, webhook_attempts, stream_tokens, w3c_identities"
 )
 
 

@@ -9,6 +9,7 @@ import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import missing_required_header
 
 from tests.fixtures import riga_article
 from tests.live_server import create_key, live_server
@@ -16,6 +17,9 @@ from tests.live_server import create_key, live_server
 OPENAPI = Path(__file__).resolve().parents[1] / "openapi" / "openapi.json"
 EXAMPLES = int(os.environ.get("FACTMARK_FUZZ_EXAMPLES", "20"))
 schema = schemathesis.openapi.from_path(str(OPENAPI))
+# The W3C mount's PUT answers a missing If-Match with 428 Precondition Required (RFC 6585), which this check does
+# not know; tests/api/test_w3c_protocol.py holds that answer (docs/w3c.md).
+PRECONDITION_REQUIRED = {("PUT", "/w3c/articles/{article_id}/{annotation_id}")}
 
 
 @pytest.fixture(scope="module")
@@ -52,4 +56,5 @@ def test_every_operation_honours_the_contract(case, live):
             case.path_parameters["annotation_id"] = article["annotations"][0]["id"]
     if isinstance(case.query, dict) and isinstance(case.query.get("wait"), int):
         case.query["wait"] = min(case.query["wait"], 2)  # a long-poll answers within the client's 10 s timeout
-    case.call_and_validate(base_url=base, headers=headers)
+    excluded = [missing_required_header] if (case.method.upper(), case.path) in PRECONDITION_REQUIRED else []
+    case.call_and_validate(base_url=base, headers=headers, excluded_checks=excluded)

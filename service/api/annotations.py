@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import asyncpg
 import msgspec
-from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar import Controller, HttpMethod, Request, Response, delete, patch, post, route
 from litestar.params import JSONBody, QueryParameter
 
 from service.api.auth import CurrentPrincipal, Principal
@@ -30,6 +30,7 @@ from service.api.http import (
     encode_cursor,
     etag,
     etag_listed,
+    get_and_head,
     given_fields,
     not_modified,
     problem_responses,
@@ -166,9 +167,10 @@ class ArticleAnnotationsController(Controller):
         )  # fmt: skip
         return answer_response(answer)
 
-    @get(
+    @route(
         "/",
-        operation_id="listAnnotations",
+        http_method=[HttpMethod.GET, HttpMethod.HEAD],
+        operation_id=get_and_head("listAnnotations"),
         responses=problem_responses(404) | NOT_MODIFIED,
         summary="List an article's annotations in text order",
     )
@@ -230,7 +232,10 @@ class ArticleAnnotationsController(Controller):
             structs.items, request, principal, article_url=article_url, public_url=settings.public_url, total=total,
             next_cursor=_next_cursor(structs.last),
         )  # fmt: skip
-        headers = {"Allow": CONTAINER_ALLOW, "ETag": _list_etag(request, w3c, structs.version)}
+        headers = {
+            "Allow": CONTAINER_ALLOW, "ETag": _list_etag(request, w3c, structs.version),
+            "Content-Location": document["id"],
+        }  # fmt: skip
         return w3c_response(document, 200, headers, CONTAINER_LINKS)
 
 
@@ -246,7 +251,13 @@ class AnnotationController(Controller):
     path = "/annotations/{annotation_id:uuid}"
     tags = ["annotations"]
 
-    @get("/", operation_id="getAnnotation", responses=problem_responses(404), summary="Read one annotation")
+    @route(
+        "/",
+        http_method=[HttpMethod.GET, HttpMethod.HEAD],
+        operation_id=get_and_head("getAnnotation"),
+        responses=problem_responses(404),
+        summary="Read one annotation",
+    )
     async def read(
         self,
         request: Request[Any, Any, Any],

@@ -5,12 +5,12 @@ from __future__ import annotations
 import base64
 import binascii
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Annotated, Any, cast
 
 import asyncpg
 import msgspec
-from litestar import Response
+from litestar import HttpMethod, Response
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, HeaderParameter, QueryParameter
@@ -58,6 +58,7 @@ _PROBLEM_DESCRIPTIONS = {
     413: "Request body too large",
     415: "The body is not JSON (send `Content-Type: application/json`)",
     422: "A field is invalid; `errors` names each one",
+    428: "The change needs an If-Match header",
     503: "The database is unavailable; retry",
 }
 
@@ -109,8 +110,20 @@ def parse_include(include: str | None, allowed: frozenset[str]) -> frozenset[str
     return parts
 
 
+def get_and_head(operation_id: str) -> Callable[[Any, Any, Any], str]:
+    """Operation ids of a handler that answers GET and HEAD: `operation_id`, and `head` + OperationId."""
+
+    def name(handler: Any, method: Any, path: Any) -> str:
+        if HttpMethod(method) == HttpMethod.HEAD:
+            return "head" + operation_id[0].upper() + operation_id[1:]
+        return operation_id
+
+    return name
+
+
 def correct_allow_headers(routes: list[Any]) -> None:
-    """Make each path's automatic OPTIONS answer list every method of the path.
+    """Make each path's automatic OPTIONS answer 200 and list every method of the path, plus any headers a
+    handler of the path names in `opt["options_headers"]` (the W3C protocol's Accept-Post and Link).
 
     Litestar builds that handler when a path's first handler is registered and keeps it as later handlers of the
     same path join, so its `Allow` named only some of them. Rebind it to the final set of methods."""
@@ -118,10 +131,12 @@ def correct_allow_headers(routes: list[Any]) -> None:
         handlers = getattr(route, "route_handler_map", {}).get("OPTIONS")
         if handlers is None or handlers[0].handler_name != "options_handler":
             continue
-        allow = ", ".join(sorted(route.methods))
+        headers = {"Allow": ", ".join(sorted(route.methods))}
+        for handler in route.route_handlers:
+            headers |= handler.opt.get("options_headers", {})
 
-        def options_handler(scope: Any, allow: str = allow) -> Response[None]:
-            return Response(None, status_code=204, headers={"Allow": allow}, media_type="text/plain")
+        def options_handler(scope: Any, headers: dict[str, str] = headers) -> Response[None]:
+            return Response(None, status_code=200, headers=headers, media_type="text/plain")
 
         handlers[0]._fn = options_handler
 

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
-from litestar.config.cors import CORSConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import (
     Components,
@@ -23,7 +22,6 @@ from litestar.openapi.spec import (
 
 from service import __version__
 from service.api.docs import docs_render_plugins
-from service.config import Settings
 from service.domain.offsets import OffsetUnit
 from service.wire import (
     ANNOTATION_CLASSES,
@@ -65,25 +63,6 @@ def openapi_config() -> OpenAPIConfig:
         ),
         security=[{"apiKey": []}],
         use_handler_docstrings=False,
-    )
-
-
-def cors_config(settings: Settings) -> CORSConfig | None:
-    if not settings.cors_origins:
-        return None
-    return CORSConfig(
-        allow_origins=list(settings.cors_origins),
-        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-        allow_headers=[
-            "Authorization",
-            "Content-Type",
-            "If-Match",
-            "If-None-Match",
-            "Idempotency-Key",
-            "X-Request-ID",
-        ],
-        expose_headers=["ETag", "Location", "Retry-After", "X-Request-ID"],
-        max_age=600,
     )
 
 

@@ -21,8 +21,8 @@ CONTAINER_LINKS = (
     '<http://www.w3.org/ns/ldp#BasicContainer>; rel="type", '
     '<http://www.w3.org/TR/annotation-protocol/>; rel="http://www.w3.org/ns/ldp#constrainedBy"'
 )
-ANNOTATION_ALLOW = "DELETE, GET, OPTIONS, PATCH"
-CONTAINER_ALLOW = "GET, OPTIONS, POST"
+ANNOTATION_ALLOW = "DELETE, GET, HEAD, OPTIONS, PATCH"
+CONTAINER_ALLOW = "GET, HEAD, OPTIONS, POST"
 
 
 def negotiated(request: Request[Any, Any, Any]) -> bool:
@@ -67,11 +67,16 @@ def created_page_document(
     public_url: str | None,
 ) -> dict[str, Any]:
     """The page answering a batch created in the container."""
-    collection = str(request.url).split("?")[0]
+    collection = _public_url(request, public_url, "")
     return to_annotation_page(
         annotations, article_url=article_url, base_url=base_url(request, public_url), page_url=collection,
         next_url=None, collection_url=collection, total=None, creator_name=creator(principal),
     )  # fmt: skip
+
+
+def _public_url(request: Request[Any, Any, Any], public_url: str | None, query: str) -> str:
+    """The request's own IRI at the public base URL (behind a proxy, the one clients know), with `query`."""
+    return f"{base_url(request, public_url)}{request.url.path}" + (f"?{query}" if query else "")
 
 
 def _query_without(request: Request[Any, Any, Any], name: str) -> str:
@@ -95,10 +100,8 @@ def container_document(
 ) -> dict[str, Any]:
     """The container's answer to a list request: the collection with its first page embedded (no cursor), or
     the page a cursor names; links keep the request's own filters."""
-    collection_url = str(request.url.with_replacements(query=_query_without(request, "cursor")))
-    next_url = (
-        str(request.url.with_replacements(query=_query_with(request, cursor=next_cursor))) if next_cursor else None
-    )
+    collection_url = _public_url(request, public_url, _query_without(request, "cursor"))
+    next_url = _public_url(request, public_url, _query_with(request, cursor=next_cursor)) if next_cursor else None
     common: dict[str, Any] = {
         "article_url": article_url, "base_url": base_url(request, public_url), "next_url": next_url,
         "total": total, "creator_name": creator(principal),
@@ -108,4 +111,5 @@ def container_document(
         return to_annotation_collection(
             annotations, collection_url=collection_url, first_page_url=f"{collection_url}#page-1", **common
         )
-    return to_annotation_page(annotations, page_url=str(request.url), collection_url=collection_url, **common)
+    page_url = _public_url(request, public_url, request.url.query)
+    return to_annotation_page(annotations, page_url=page_url, collection_url=collection_url, **common)

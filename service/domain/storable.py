@@ -40,3 +40,6 @@ def _find_unstorable(value: Any, pointer: str) -> None:
     elif isinstance(value, (list, tuple)):
         for index, item in enumerate(value):
             _find_unstorable(item, f"{pointer}/{index}")
+    elif isinstance(value, dict):  # a JSON-LD document, read before it becomes a Struct
+        for key, item in value.items():
+            _find_unstorable(item, f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}")

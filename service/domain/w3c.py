@@ -94,12 +94,19 @@ def to_annotation_collection(
     label: str | None = None,
 ) -> dict[str, Any]:
     """An ``AnnotationCollection`` with its first page (``items``) embedded; an empty collection has no ``first``."""
-    collection: dict[str, Any] = {"@context": ANNO_CONTEXT, "id": collection_url, "type": "AnnotationCollection"}
+    # An LDP BasicContainer as well (Web Annotation Protocol §4): anno.jsonld maps that term to ldp:BasicContainer.
+    collection: dict[str, Any] = {
+        "@context": ANNO_CONTEXT,
+        "id": collection_url,
+        "type": ["BasicContainer", "AnnotationCollection"],
+    }
     if label is not None:
         collection["label"] = label
     collection["total"] = total
     if total > 0 or items:
-        collection["first"] = _page_node(items, article_url, base_url, first_page_url, next_url, creator_name, 0, None)
+        collection["first"] = _page_node(
+            items, article_url, base_url, first_page_url, next_url, creator_name, 0, collection_url
+        )
     return collection
 
 
@@ -342,7 +349,13 @@ def _read_bodies(document: dict[str, Any], pointer: str, found: _Fields) -> None
     if "body" in document and "bodyValue" in document:
         raise InvalidInput(f"{pointer}/bodyValue", "an annotation has a body or a bodyValue, never both")
     bodies = list(_bodies(document, pointer))
-    notes = _texts(bodies, "commenting")
+    # A comment: a commenting body, or a textual body with no purpose at all (a plain "I like this page!").
+    notes = [
+        (at if at.endswith("/bodyValue") else f"{at}/value", body["value"])
+        for at, body in bodies
+        if "value" in body
+        and ("commenting" in _strings(body.get("purpose")) or ("purpose" not in body and FACTMARK_FIELDS not in body))
+    ]
     if notes:
         found.put("note", "\n\n".join(value for _, value in notes), notes[0][0])
     tags = _texts(bodies, "tagging")

@@ -582,3 +582,45 @@ async def fetch_spans(
         article_id,
     )
     return [ExistingSpan(*row.values()) for row in rows]
+
+
+async def fetch_annotations_around(
+    connection: asyncpg.Connection | asyncpg.Pool,
+    tenant_id: uuid.UUID,
+    article_id: uuid.UUID,
+    key: tuple[int, int, uuid.UUID] | None,
+    *,
+    before: bool,
+    limit: int,
+) -> tuple[list[tuple[tuple[int, int, uuid.UUID], Annotation]], bool]:
+    """Up to `limit` annotations (code points) right after `key` (None: from the start) or right before it (None:
+    up to the end), in text order with their keys; and whether more lie beyond them in that direction."""
+    compare, order = ("<", "DESC") if before else (">", "ASC")
+    rows = await connection.fetch(
+        select_annotations(OffsetUnit.CODEPOINT, ", start_cp AS key_start, end_cp AS key_end")
+        + f""" WHERE tenant_id = $1 AND article_id = $2
+                 AND ($3::int IS NULL OR (start_cp, end_cp, id) {compare} ($3, $4, $5))
+               ORDER BY start_cp {order}, end_cp {order}, id {order} LIMIT $6""",
+        tenant_id,
+        article_id,
+        *(key or (None, None, None)),
+        limit + 1,
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if before:
+        rows.reverse()
+    return [((row["key_start"], row["key_end"], row["id"]), to_annotation(row)) for row in rows], more
+
+
+async def fetch_annotations_changed(
+    connection: asyncpg.Connection | asyncpg.Pool, tenant_id: uuid.UUID, article_id: uuid.UUID
+) -> tuple[int, datetime | None]:
+    """How many annotations the article has, and when the last of them changed."""
+    row = await connection.fetchrow(
+        "SELECT count(*), max(updated_at) FROM annotations WHERE tenant_id = $1 AND article_id = $2",
+        tenant_id,
+        article_id,
+    )
+    assert row is not None
+    return row[0], row[1]

@@ -245,7 +245,7 @@ def test_collection_embeds_its_first_page() -> None:
         label="Riga Daily fact-checks",
     )
 
-    assert collection["type"] == "AnnotationCollection"
+    assert collection["type"] == ["BasicContainer", "AnnotationCollection"]
     assert collection["total"] == 5
     assert collection["label"] == "Riga Daily fact-checks"
     first = collection["first"]
