@@ -56,6 +56,12 @@ function pageUrls(): string[] {
 async function load(): Promise<void> {
   document.documentElement.dataset.factmark = 'loading';
   const found = await send<Lookup>({ type: 'lookup', urls: pageUrls() });
+  if (article && readerIsBusy()) {
+    // Re-highlighting rewraps text nodes, which would move a reader's selection or a mark being made: later.
+    refreshSoon(500);
+    return;
+  }
+  deferrals = 0;
   clearHighlights();
   if (!found.ok) {
     [article, annotations, orphans, lookupError] = [null, [], [], found.error];
@@ -292,19 +298,38 @@ function announce(): void {
 }
 
 let refreshTimer: number | undefined;
+let marking = 0;
+let deferrals = 0;
+const MAX_DEFERRALS = 6; // a selection left standing delays live updates by 3 s at most
+
+/** Whether the reader is marking text, or (for a few seconds) has text selected: re-highlighting rewraps text
+ * nodes, which would move the selection under the reader's hand, so a refresh waits a little. */
+function readerIsBusy(): boolean {
+  if (marking > 0) return true;
+  const selection = window.getSelection();
+  if (!selection || selection.isCollapsed || deferrals >= MAX_DEFERRALS) return false;
+  deferrals += 1;
+  return true;
+}
+
+function refreshSoon(delay: number): void {
+  window.clearTimeout(refreshTimer);
+  refreshTimer = window.setTimeout(() => (readerIsBusy() ? refreshSoon(500) : void load()), delay);
+}
 chrome.runtime.onMessage.addListener((message: TabRequest, _sender, reply) => {
   switch (message.type) {
     case 'mark':
-      mark(message.kind, message.fields).then(reply, (error: unknown) => reply({ ok: false, error: String(error) }));
+      marking += 1;
+      mark(message.kind, message.fields)
+        .then(reply, (error: unknown) => reply({ ok: false, error: String(error) }))
+        .finally(() => (marking -= 1));
       return true;
     case 'state':
       reply(state());
       return false;
     case 'refresh':
       if (message.live) live = message.live;
-      // Several events in a burst (a batch) refresh once.
-      window.clearTimeout(refreshTimer);
-      refreshTimer = window.setTimeout(() => void load(), 250);
+      refreshSoon(250); // several events in a burst (a batch) refresh once
       reply({ ok: true });
       return false;
     case 'live':
