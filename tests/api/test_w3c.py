@@ -3,7 +3,7 @@
 import pytest
 
 from tests.fixtures import RIGA, RIGA_URL, riga_article, span
-from tests.w3c_suite import suite_or_skip
+from tests.w3c_suite import load_suite
 
 W3C = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
 
@@ -17,7 +17,7 @@ async def article(client):
 
 @pytest.fixture(scope="module")
 def suite():
-    return suite_or_skip()
+    return load_suite()
 
 
 def selectors(document):
