@@ -44,6 +44,7 @@ from service.api.w3c import (
     annotation_document,
     container_document,
     created_page_document,
+    ensure_published,
     negotiated,
     w3c_response,
 )
@@ -291,6 +292,7 @@ class AnnotationController(Controller):
             )
             if annotation is None:
                 raise _not_found(annotation_id, earlier)
+        ensure_published(annotation)
         article_url = await article_store.fetch_article_url(pool, tenant_id, annotation.article_id)
         document = annotation_document(annotation, request, principal, article_url or "", settings.public_url)
         headers = {"Allow": ANNOTATION_ALLOW} | ({"ETag": etag(annotation.version)} if earlier is None else {})

@@ -14,7 +14,8 @@ from service.api.auth import Principal
 from service.api.body import sent_w3c
 from service.api.negotiation import wants_w3c
 from service.domain.w3c import W3C_MEDIA_TYPE, to_annotation_collection, to_annotation_page, to_w3c
-from service.wire import Annotation
+from service.errors import NotFound
+from service.wire import Annotation, Review
 
 RESOURCE_LINK = '<http://www.w3.org/ns/ldp#Resource>; rel="type"'
 CONTAINER_LINKS = (
@@ -23,6 +24,15 @@ CONTAINER_LINKS = (
 )
 ANNOTATION_ALLOW = "DELETE, GET, HEAD, OPTIONS, PATCH"
 CONTAINER_ALLOW = "GET, HEAD, OPTIONS, POST"
+
+
+def ensure_published(annotation: Annotation) -> None:
+    """W3C output carries accepted annotations only: a suggestion still pending, or rejected, is not there."""
+    if annotation.review != Review.ACCEPTED:
+        raise NotFound(
+            f"annotation {annotation.id} is a suggestion under review ({annotation.review}); the W3C representation "
+            "carries accepted annotations only (its native JSON is readable)"
+        )
 
 
 def negotiated(request: Request[Any, Any, Any]) -> bool:

@@ -30,6 +30,7 @@ from service.api.http import (
     problem_responses,
 )
 from service.api.idempotency import IdempotencyKeyHeader, idempotency_key
+from service.api.w3c import ensure_published
 from service.domain.offsets import OffsetUnit
 from service.domain.storable import ensure_storable
 from service.domain.urls import canonical_url
@@ -315,6 +316,7 @@ class W3CContainerController(Controller):
             )
             if annotation is None or annotation.article_id != article_id:
                 raise NotFound(f"no annotation {annotation_id} in the container of article {article_id}")
+            ensure_published(annotation)
             headers = _annotation_headers(annotation.version)
             if if_none_match is not None and etag_listed(if_none_match, headers["ETag"]):
                 return Response(b"", status_code=304, headers=headers)

@@ -170,6 +170,14 @@ async def test_review_decides_what_lists_w3c_and_claimreview_show(client):
     assert len(pending) == len(added) - 2
     w3c = (await client.get(url, headers={"Accept": W3C})).json()
     assert [item["id"].rsplit("/", 1)[-1] for item in w3c["first"]["items"]] == [accepted["id"]]
+    one = await client.get(f"/v1/annotations/{accepted['id']}", headers={"Accept": W3C})
+    assert one.status_code == 200 and one.json()["type"] == "Annotation"
+    for unpublished in (rejected, claims[1]):  # read one by one too, W3C shows accepted ones only
+        refused = await client.get(f"/v1/annotations/{unpublished['id']}", headers={"Accept": W3C})
+        assert refused.status_code == 404 and "accepted annotations only" in refused.json()["detail"]
+        assert (await client.get(f"/v1/annotations/{unpublished['id']}")).status_code == 200  # native JSON reads it
+        mount = await client.get(f"/w3c/articles/{article['id']}/{unpublished['id']}")
+        assert mount.status_code == 404
     reviews = (await client.get(f"/v1/articles/{article['id']}/claimreview")).json()
     assert len(reviews["reviews"]) == 1
     assert reviews["reviews"][0]["claimReviewed"] == accepted["quote"]
