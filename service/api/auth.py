@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import math
 import uuid
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
@@ -21,8 +20,9 @@ PRINCIPAL = "principal"
 """Where the guard leaves the authenticated caller, in the request's state."""
 
 
-@dataclass(frozen=True, slots=True)
-class Principal:
+class Principal(NamedTuple):
+    """The authenticated caller (a NamedTuple: made on every request, it costs a third of a frozen dataclass)."""
+
     tenant_id: uuid.UUID
     key_id: str
     scopes: tuple[str, ...]

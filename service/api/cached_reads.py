@@ -34,7 +34,6 @@ from service.store.notifications import ChangeListener
 
 CACHE_CONTROL = (b"cache-control", b"private, no-cache")
 _CACHEABLE = re.compile(r"/v1/articles/([0-9A-Fa-f-]{32,36})(?:/annotations)?")
-_VARYING = (b"accept", b"host", b"origin", b"x-forwarded-host", b"x-forwarded-proto", b"forwarded")
 
 
 class HotReads:
@@ -64,7 +63,9 @@ class HotReads:
             await self.app(scope, receive, _with_cache_control(send))
             return
         headers = dict(scope["headers"])
-        varying = (scope["path"], scope["query_string"], *(headers.get(h) for h in _VARYING))
+        get = headers.get
+        varying = (scope["path"], scope["query_string"], get(b"accept"), get(b"host"), get(b"origin"),
+                   get(b"x-forwarded-host"), get(b"x-forwarded-proto"), get(b"forwarded"))  # fmt: skip
         if await self._from_memory(scope, headers, varying, send):
             return
         try:
@@ -78,8 +79,9 @@ class HotReads:
         async def keep(message: Message) -> None:
             if message["type"] == "http.response.start":
                 message["headers"] = [*message.get("headers", []), CACHE_CONTROL]
-                if message["status"] == 200:
-                    kept["headers"], kept["body"] = list(message["headers"]), []
+                if message["status"] == 200:  # kept without this request's id: each answer carries its own
+                    kept["headers"] = [(k, v) for k, v in message["headers"] if k.lower() != b"x-request-id"]
+                    kept["body"] = []
             elif message["type"] == "http.response.body" and "body" in kept:
                 kept["body"].append(message.get("body", b""))
                 principal: Principal | None = scope["state"].get(PRINCIPAL)
@@ -118,7 +120,7 @@ class HotReads:
         page = pages.get(key)  # None if the change just applied dropped it
         if page is None:
             return False
-        found = request_id(scope)
+        found = request_id(scope, headers)
         identified = (b"x-request-id", found.encode())
         asked = headers.get(b"if-none-match")
         if page.etag is not None and asked is not None and etag_listed(asked.decode("latin-1"), page.etag.decode()):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hmac
 import logging
+import os
 import re
 import time
-import uuid
 from typing import Any
 
 import msgspec
@@ -21,25 +21,39 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 REQUEST_ID_KEY = "request_id"
 
 
-def request_id(scope: Any) -> str:
-    """The request's `X-Request-ID` when it is sane, else a new one; kept in the scope's state."""
-    given = dict(scope.get("headers", [])).get(b"x-request-id", b"").decode("latin-1")
-    found = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+def request_id(scope: Any, headers: dict[bytes, bytes] | None = None) -> str:
+    """The request's `X-Request-ID` when it is sane, else a new one; kept in the scope's state. `headers`: the
+    request's headers as a dict, when the caller has made one already."""
+    given = (dict(scope.get("headers", [])) if headers is None else headers).get(b"x-request-id", b"")
+    found = given.decode("latin-1") if given and _REQUEST_ID.match(given.decode("latin-1")) else os.urandom(16).hex()
     scope.setdefault("state", {})[REQUEST_ID_KEY] = found
     return found
 
 
+class _RequestRecord(logging.LogRecord):
+    """The log record of one request, made without LogRecord.__init__'s per-call work (the caller's frame, thread
+    and process names: about half the cost of a request served from memory). It carries every attribute a
+    LogRecord has, from a template made once, so any handler or formatter configured for the logger works."""
+
+    def __init__(self, fields: dict[str, Any]) -> None:
+        self.__dict__.update(_RECORD_TEMPLATE)
+        now = time.time()
+        self.created, self.msecs, self.process = now, (now - int(now)) * 1000, os.getpid()
+        self.relativeCreated = (now - _STARTED) * 1000
+        self.__dict__.update(fields)
+        self.fields = fields
+
+
+_RECORD_TEMPLATE = dict(logging.LogRecord(log.name, logging.INFO, __file__, 0, "request", (), None).__dict__)
+_STARTED = time.time()
+
+
 def log_request(scope: Any, request_id: str, status: int, started: float) -> None:
-    log.info(
-        "request",
-        extra={
-            "request_id": request_id,
-            "method": scope["method"],
-            "path": scope["path"],
-            "status": status,
-            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-        },
-    )
+    if log.isEnabledFor(logging.INFO):
+        duration = round((time.perf_counter() - started) * 1000, 2)
+        fields = {"request_id": request_id, "method": scope["method"], "path": scope["path"], "status": status,
+                  "duration_ms": duration}  # fmt: skip
+        log.handle(_RequestRecord(fields))
 
 
 def request_id_middleware(app: Any) -> Any:
@@ -71,16 +85,24 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message, and any `extra` fields."""
 
     _STANDARD = frozenset(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "color_message"}
-    converter = time.gmtime  # type: ignore[assignment]  # typeshed types it without the argument
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._second, self._stamp = -1, ""
 
     def format(self, record: logging.LogRecord) -> str:
+        if (second := int(record.created)) != self._second:  # strftime once a second, not once a line
+            self._second, self._stamp = second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
         entry: dict[str, Any] = {
-            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}Z",
+            "time": f"{self._stamp}.{int(record.msecs):03d}Z",
             "level": record.levelname.lower(),
             "logger": record.name,
             "message": record.getMessage(),
         }
-        entry.update({k: v for k, v in record.__dict__.items() if k not in self._STANDARD})
+        if isinstance(record, _RequestRecord):  # its extra fields are known: no scan of the record's attributes
+            entry.update(record.fields)
+        else:
+            entry.update({k: v for k, v in record.__dict__.items() if k not in self._STANDARD})
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return msgspec.json.encode(entry, enc_hook=str).decode()  # a few µs; json.dumps took ~30 per request

@@ -45,7 +45,7 @@ class ChangeListener:
         self._probe_s = probe_s
         self.live = False
         self._connection: asyncpg.Connection | None = None
-        self._next_barrier: asyncio.Future[bool] | None = None
+        self._waiters: list[asyncio.Future[bool]] = []
         self._barriers: asyncio.Task[None] | None = None
 
     async def run(self) -> None:
@@ -89,27 +89,29 @@ class ChangeListener:
         round trip per request would cost the CPU that serves them)."""
         if self._connection is None:
             return False
-        if self._next_barrier is None:
-            self._next_barrier = asyncio.get_running_loop().create_future()
-            if self._barriers is None:
-                self._barriers = asyncio.create_task(self._send_barriers())
-        return await asyncio.shield(self._next_barrier)
+        waiter = asyncio.get_running_loop().create_future()  # its own: a waiter cancelled cancels no other
+        self._waiters.append(waiter)
+        if self._barriers is None:
+            self._barriers = asyncio.create_task(self._send_barriers())
+        return await waiter  # type: ignore[no-any-return]
 
     async def _send_barriers(self) -> None:
         loop = asyncio.get_running_loop()
+        sent, waiters = -self._barrier_interval_s, []
         try:
-            sent = -self._barrier_interval_s
-            while self._next_barrier is not None:
+            while self._waiters:
                 if (wait := sent + self._barrier_interval_s - loop.time()) > 0:
                     await asyncio.sleep(wait)  # callers arriving meanwhile join this barrier
-                barrier, self._next_barrier, sent = self._next_barrier, None, loop.time()
+                waiters, self._waiters, sent = self._waiters, [], loop.time()
                 passed = False
                 if self._connection is not None:
                     with contextlib.suppress(OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
                         passed = await self._connection.fetchval("SELECT true", timeout=self._probe_s) is True
-                barrier.set_result(passed)
-        finally:
+                _resolve(waiters, passed)
+        finally:  # cancelled (shutting down): nobody is left waiting
             self._barriers = None
+            _resolve([*waiters, *self._waiters], False)
+            self._waiters = []
 
     def _received(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
         self._subscriber.changed(payload)
@@ -118,3 +120,9 @@ class ChangeListener:
         if live != self.live:
             self.live = live
             self._subscriber.listening(live)
+
+
+def _resolve(waiters: list[asyncio.Future[bool]], passed: bool) -> None:
+    for waiter in waiters:
+        if not waiter.done():
+            waiter.set_result(passed)

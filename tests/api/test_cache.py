@@ -41,6 +41,15 @@ async def test_annotation_lists_are_revalidated_by_browsers_with_a_304(client: A
     assert cached.headers["etag"] == first.headers["etag"]
 
 
+async def test_an_answer_from_memory_carries_its_own_request_id_only(client: AsyncTestClient[Litestar]) -> None:
+    path = f"/v1/articles/{await _article(client)}/annotations"
+    filled = await client.get(path, headers={"X-Request-ID": "the-first-read"})
+    assert filled.headers.get_list("x-request-id") == ["the-first-read"]
+    cached = await client.get(path, headers={"X-Request-ID": "the-second-read"})
+    assert cached.content == filled.content
+    assert cached.headers.get_list("x-request-id") == ["the-second-read"]
+
+
 async def test_another_tenant_never_gets_a_page_cached_for_the_first(
     client: AsyncTestClient[Litestar], other_tenant: Tenant
 ) -> None:

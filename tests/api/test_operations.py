@@ -2,6 +2,8 @@
 
 import json
 import logging
+import os
+import time
 
 import pytest
 from litestar.testing import AsyncTestClient
@@ -27,6 +29,18 @@ async def test_each_request_is_logged_as_json_with_its_id(client, caplog):
     line = json.loads(JsonFormatter().format(record))
     assert line["status"] == 200 and line["path"] == "/v1/articles" and line["duration_ms"] >= 0
     assert line["message"] == "request" and line["request_id"] == "trace-abc"
+
+
+async def test_a_request_line_is_an_ordinary_log_record_for_any_formatter(client, caplog):
+    with caplog.at_level(logging.INFO, logger="factmark.requests"):
+        await client.get("/v1/articles", headers={"X-Request-ID": "trace-plain"})
+    [record] = [r for r in caplog.records if getattr(r, "request_id", None) == "trace-plain"]
+    plain = logging.Formatter("%(asctime)s %(levelname)s %(name)s %(process)d %(message)s %(status)s")
+    line = plain.format(record)
+    assert line.endswith(f" INFO factmark.requests {os.getpid()} request 200")
+    assert abs(record.created - time.time()) < 60 and record.threadName and record.lineno == 0
+    stamp = json.loads(JsonFormatter().format(record))["time"]
+    assert stamp == time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z"
 
 
 async def test_metrics_count_requests_by_route_and_status(client):
