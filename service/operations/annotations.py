@@ -24,12 +24,19 @@ from service.domain.kinds import (
 from service.domain.offsets import OffsetUnit
 from service.domain.pointers import child
 from service.domain.spans import IndexedText, Span, resolve_span, resolve_spans
-from service.errors import Conflict, InvalidInput
+from service.errors import Conflict, FactmarkError, InvalidInput
 from service.operations import events
 from service.operations.compute import Compute
 from service.operations.idempotency import Answer, IdempotencyKey, remember, replayed
-from service.operations.transaction import lock_annotation, lock_article_text, write_transaction
+from service.operations.transaction import (
+    TEXT_ATTEMPTS,
+    TextMoved,
+    lock_annotation,
+    lock_article_text,
+    write_transaction,
+)
 from service.store import annotations as annotation_store
+from service.store import articles as article_store
 from service.store import events as event_store
 from service.store.articles import ArticleText
 from service.wire import KIND_FIELDS, Annotation, AnnotationInput, ClaimInput
@@ -120,24 +127,53 @@ async def create_annotations(
     idempotency: IdempotencyKey | None,
     present: Callable[[CreatedAnnotations], Answer],
 ) -> Answer:
-    """Store `items` on the article, all or nothing; the answer `present` makes of them is stored for replay."""
-    async with write_transaction(pool) as connection:
-        await event_store.take_article_place(connection, tenant_id, article_id)
-        if replay := await replayed(connection, tenant_id, idempotency):
-            return replay
-        article = await lock_article_text(connection, tenant_id, article_id, exclusive=False)
-        spans = await locate(compute, article.text, items, unit, pointer_base)
-        ids = await place_annotations(connection, tenant_id, article, items, spans, pointer_base)
-        await events.annotations_changed(
-            connection, tenant_id, article_id, article.revision, ids, EventType.ANNOTATION_CREATED
-        )
-        if as_structs:
-            by_id = await annotation_store.fetch_annotations_by_ids(connection, tenant_id, ids, OffsetUnit.CODEPOINT)
-            created = CreatedAnnotations(article, ids, [], [by_id[i] for i in ids])
-        else:
-            documents = await annotation_store.fetch_documents_by_ids(connection, tenant_id, ids, unit)
-            created = CreatedAnnotations(article, ids, [documents[i] for i in ids], [])
-        return await remember(connection, tenant_id, idempotency, present(created))
+    """Store `items` on the article, all or nothing; the answer `present` makes of them is stored for replay.
+    The spans are found on the text as read before the transaction (the CPU work holds no connection and no
+    lock) and stored only if that text is still current under the lock; otherwise found again."""
+    for _ in range(TEXT_ATTEMPTS):
+        current = await article_store.fetch_current_text(pool, tenant_id, article_id)
+        revision, spans, failed = None, None, None
+        if current is not None:  # else the transaction answers: a replay, or 404
+            revision = current[0]
+            try:
+                spans = await locate(compute, current[1], items, unit, pointer_base)
+            except FactmarkError as error:  # reported after the replay check: a retry still gets its first answer
+                failed = error
+        try:
+            async with write_transaction(pool) as connection:
+                await event_store.take_article_place(connection, tenant_id, article_id)
+                if replay := await replayed(connection, tenant_id, idempotency):
+                    return replay
+                if failed is not None:
+                    raise failed
+                article = await lock_article_text(connection, tenant_id, article_id, exclusive=False)
+                if spans is None or article.revision != revision:
+                    raise TextMoved
+                ids = await place_annotations(connection, tenant_id, article, items, spans, pointer_base)
+                await events.annotations_changed(
+                    connection, tenant_id, article_id, article.revision, ids, EventType.ANNOTATION_CREATED
+                )
+                created = await _created(connection, tenant_id, article, ids, unit, as_structs)
+                return await remember(connection, tenant_id, idempotency, present(created))
+        except TextMoved:
+            continue
+    raise Conflict("the article's text was revised while the annotations were being placed; send them again")
+
+
+async def _created(
+    connection: asyncpg.Connection,
+    tenant_id: uuid.UUID,
+    article: ArticleText,
+    ids: list[uuid.UUID],
+    unit: OffsetUnit,
+    as_structs: bool,
+) -> CreatedAnnotations:
+    """The annotations just stored, read back: Structs in code points (W3C answers) or documents in `unit`."""
+    if as_structs:
+        by_id = await annotation_store.fetch_annotations_by_ids(connection, tenant_id, ids, OffsetUnit.CODEPOINT)
+        return CreatedAnnotations(article, ids, [], [by_id[i] for i in ids])
+    documents = await annotation_store.fetch_documents_by_ids(connection, tenant_id, ids, unit)
+    return CreatedAnnotations(article, ids, [documents[i] for i in ids], [])
 
 
 async def update_annotation(
@@ -151,34 +187,53 @@ async def update_annotation(
     compute: Compute,
 ) -> annotation_store.AnnotationDocument:
     """Change the fields `given` (a PATCH body's sent fields); offsets and quote are re-validated against the
-    current text. Returns the annotation as it is now."""
-    async with write_transaction(pool) as connection:
-        current = await lock_annotation(connection, tenant_id, annotation_id, if_match)
-        kind = current["kind"]
-        for name in given:
-            if name in ALL_KIND_FIELDS and name not in KIND_FIELDS[kind]:
-                raise InvalidInput(f"/{name}", f"a {kind} has no field {name!r}")
-        changes = {name: value for name, value in given.items() if name not in SPAN_FIELDS}
-        check_kind_fields(kind, changes, "")
-        if any(name in given for name in SPAN_FIELDS):
-            changes.update(await _relocated_span(connection, tenant_id, current, given, unit, compute))
-        if changes.get("needs_review") is True:
-            raise InvalidInput("/needs_review", "only re-anchoring flags an annotation for review; send false")
-        if _REVIEW_DECISIONS & changes.keys():  # confirmed or re-rated: the rating belongs to these words now
-            changes |= {"needs_review": False, "previous_quote": None}
-        link_field = LINK_FIELDS.get(kind)
-        if link_field is not None and changes.get(link_field) is not None:
-            claims = await annotation_store.fetch_claim_ids(
-                connection, tenant_id, current["article_id"], [changes[link_field]]
-            )
-            check_links([("", kind, changes[link_field])], claims)
-        await annotation_store.update_annotation(connection, tenant_id, annotation_id, changes)
-        await events.annotations_changed(
-            connection, tenant_id, current["article_id"], None, [annotation_id], EventType.ANNOTATION_UPDATED
-        )
-        document = await annotation_store.fetch_document(connection, tenant_id, annotation_id, unit)
-        assert document is not None  # locked above, so still there
-        return document
+    current text (found on the text read before the transaction, and used only if it is still current under
+    the lock). Returns the annotation as it is now."""
+    moves = any(name in given for name in SPAN_FIELDS)
+    for _ in range(TEXT_ATTEMPTS):
+        planned = await _plan_span(pool, tenant_id, annotation_id, given, unit, compute) if moves else None
+        try:
+            async with write_transaction(pool) as connection:
+                return await _update(connection, tenant_id, annotation_id, given, if_match, unit, planned)
+        except TextMoved:
+            continue
+    raise Conflict("the article's text was revised while the annotation was being placed; send it again")
+
+
+async def _update(
+    connection: asyncpg.Connection,
+    tenant_id: uuid.UUID,
+    annotation_id: uuid.UUID,
+    given: dict[str, Any],
+    if_match: str | None,
+    unit: OffsetUnit,
+    planned: _PlannedSpan | None,
+) -> annotation_store.AnnotationDocument:
+    current = await lock_annotation(connection, tenant_id, annotation_id, if_match)
+    kind = current["kind"]
+    for name in given:
+        if name in ALL_KIND_FIELDS and name not in KIND_FIELDS[kind]:
+            raise InvalidInput(f"/{name}", f"a {kind} has no field {name!r}")
+    changes = {name: value for name, value in given.items() if name not in SPAN_FIELDS}
+    check_kind_fields(kind, changes, "")
+    if planned is not None:
+        changes.update(await _span_changes(connection, tenant_id, current, planned))
+    if changes.get("needs_review") is True:
+        raise InvalidInput("/needs_review", "only re-anchoring flags an annotation for review; send false")
+    if _REVIEW_DECISIONS & changes.keys():  # confirmed or re-rated: the rating belongs to these words now
+        changes |= {"needs_review": False, "previous_quote": None}
+    link_field = LINK_FIELDS.get(kind)
+    if link_field is not None and changes.get(link_field) is not None:
+        article_id, link = current["article_id"], changes[link_field]
+        claims = await annotation_store.fetch_claim_ids(connection, tenant_id, article_id, [link])
+        check_links([("", kind, changes[link_field])], claims)
+    await annotation_store.update_annotation(connection, tenant_id, annotation_id, changes)
+    await events.annotations_changed(
+        connection, tenant_id, current["article_id"], None, [annotation_id], EventType.ANNOTATION_UPDATED
+    )
+    document = await annotation_store.fetch_document(connection, tenant_id, annotation_id, unit)
+    assert document is not None  # locked above, so still there
+    return document
 
 
 async def delete_annotation(
@@ -194,22 +249,39 @@ async def delete_annotation(
         await events.annotations_deleted(connection, tenant_id, article_id, None, [annotation_id])
 
 
-async def _relocated_span(
-    connection: asyncpg.Connection,
+@dataclass(frozen=True, slots=True)
+class _PlannedSpan:
+    """A PATCH's new span, found before its transaction on the text and offsets then current."""
+
+    revision: int | None
+    """The text's revision it was found on; None when the annotation was not there (the transaction says 404)."""
+    stored: tuple[int, int] | None
+    """The annotation's code point offsets then (an offset not sent keeps its stored value)."""
+    span: Span | None
+    failed: FactmarkError | None
+    """Why the span is refused, reported where the transaction reaches the span."""
+
+
+async def _plan_span(
+    pool: asyncpg.Pool,
     tenant_id: uuid.UUID,
-    current: asyncpg.Record,
+    annotation_id: uuid.UUID,
     given: dict[str, Any],
     unit: OffsetUnit,
     compute: Compute,
-) -> dict[str, Any]:
-    """The span columns after a PATCH of offsets and/or quote, re-validated against the current text."""
-    text = await lock_article_text(connection, tenant_id, current["article_id"], exclusive=False)
+) -> _PlannedSpan:
+    """The span columns after a PATCH of offsets and/or quote, checked against the text as read now, unlocked."""
+    stored = await annotation_store.fetch_stored_span(pool, tenant_id, annotation_id)
+    text = None if stored is None else await article_store.fetch_current_text(pool, tenant_id, stored[0])
+    if stored is None or text is None:
+        return _PlannedSpan(None, None, None, None)
+    _article_id, start_cp, end_cp = stored
 
     def locate(*, budget: Budget) -> Span:  # on a worker thread: indexing the text and quote search cost CPU
-        doc = IndexedText(text.text)
+        doc = IndexedText(text[1])
         if "start" in given or "end" in given:
-            start = given.get("start", doc.offsets.to_unit(current["start_cp"], unit))
-            end = given.get("end", doc.offsets.to_unit(current["end_cp"], unit))
+            start = given.get("start", doc.offsets.to_unit(start_cp, unit))
+            end = given.get("end", doc.offsets.to_unit(end_cp, unit))
         else:
             start = end = None
         if start is None and "quote" not in given:
@@ -219,9 +291,24 @@ async def _relocated_span(
             suffix=given.get("suffix"), unit=unit, pointer="", budget=budget,
         )  # fmt: skip
 
-    span = await compute.run(locate)
+    try:
+        return _PlannedSpan(text[0], (start_cp, end_cp), await compute.run(locate), None)
+    except FactmarkError as error:
+        return _PlannedSpan(text[0], (start_cp, end_cp), None, error)
+
+
+async def _span_changes(
+    connection: asyncpg.Connection, tenant_id: uuid.UUID, current: asyncpg.Record, planned: _PlannedSpan
+) -> dict[str, Any]:
+    """The planned span's columns, if the text and the annotation's offsets are still those it was found on."""
+    text = await lock_article_text(connection, tenant_id, current["article_id"], exclusive=False)
+    if planned.revision != text.revision or planned.stored != (current["start_cp"], current["end_cp"]):
+        raise TextMoved
+    if planned.failed is not None:
+        raise planned.failed
+    assert planned.span is not None
     return {
-        **span_columns(span),
+        **span_columns(planned.span),
         "anchor_status": "anchored",
         "anchor_revision": text.revision,
         "anchor_confidence": 1.0,

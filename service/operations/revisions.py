@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -14,9 +15,16 @@ from service.domain.events import EventType
 from service.domain.ratings import needs_review_after
 from service.domain.reanchoring import Relocation, StoredAnchor, reanchor
 from service.domain.spans import IndexedText
+from service.errors import Conflict
 from service.operations import events
 from service.operations.compute import Compute
-from service.operations.transaction import lock_article_text, write_transaction
+from service.operations.transaction import (
+    TEXT_ATTEMPTS,
+    TextMoved,
+    check_if_match,
+    lock_article_text,
+    write_transaction,
+)
 from service.store import annotations as annotation_store
 from service.store import articles as article_store
 from service.store import events as event_store
@@ -33,29 +41,45 @@ async def replace_text(
     *,
     compute: Compute,
 ) -> RevisionReport:
-    """Store `text` as a new revision and re-anchor every annotation; the same text again changes nothing."""
-    async with write_transaction(pool) as connection:
-        await event_store.take_article_place(connection, tenant_id, article_id)
-        current = await lock_article_text(connection, tenant_id, article_id, exclusive=True, if_match=if_match)
-        positions = await annotation_store.lock_positions(connection, tenant_id, article_id)
-        if text == current.text:  # a retried PUT: nothing moves, no new revision
-            return _unchanged_report(article_id, current.revision, current.version, positions)
-        revision = current.revision + 1
-        texts = {current.revision: current.text}
-        older = {p.revision for p in positions} - texts.keys()
-        texts |= await article_store.fetch_revision_texts(connection, tenant_id, article_id, sorted(older))
-        relocations, doc = await compute.run(_relocate, texts, text, positions, location="/text")
-        await annotation_store.record_history(connection, tenant_id, article_id, current.revision)
-        rows = [_position_row(p, relocations[p.id], doc, revision) for p in positions]
-        await annotation_store.update_positions(connection, tenant_id, rows, current.now)
-        flagged = [p for p in positions if needs_review_after(p.kind, p.verdict, p.quote, relocations[p.id])]
-        await annotation_store.flag_for_review(connection, tenant_id, [(p.id, p.quote) for p in flagged])
-        version = await article_store.insert_revision(
-            connection, tenant_id, article_id, revision, text, doc.offsets.length_utf16
-        )
-        await events.article_changed(connection, tenant_id, article_id, EventType.ARTICLE_TEXT_REVISED)
-        ids = [p.id for p in positions]
-        await events.annotations_changed(connection, tenant_id, article_id, revision, ids, EventType.ANNOTATION_UPDATED)
+    """Store `text` as a new revision and re-anchor every annotation; the same text again changes nothing.
+    Re-anchoring runs on what was read before the transaction (the CPU work holds no connection and no lock);
+    its result is stored only if the text and every position are still as read, under the lock."""
+    for _ in range(TEXT_ATTEMPTS):
+        seen = await _read_before(pool, tenant_id, article_id)
+        planned = None
+        if seen is not None:
+            check_if_match(if_match, seen.version)  # stale: 412 before the work, as it would be after
+            if text != seen.texts[seen.revision]:
+                planned = await compute.run(_relocate, seen.texts, text, seen.positions, location="/text")
+        try:
+            async with write_transaction(pool) as connection:
+                await event_store.take_article_place(connection, tenant_id, article_id)
+                current = await lock_article_text(connection, tenant_id, article_id, exclusive=True, if_match=if_match)
+                positions = await annotation_store.lock_positions(connection, tenant_id, article_id)
+                if text == current.text:  # a retried PUT: nothing moves, no new revision
+                    return _unchanged_report(article_id, current.revision, current.version, positions)
+                if seen is None or planned is None or current.revision != seen.revision or positions != seen.positions:
+                    raise TextMoved
+                relocations, doc = planned
+                revision = current.revision + 1
+                await annotation_store.record_history(connection, tenant_id, article_id, current.revision)
+                rows = [_position_row(p, relocations[p.id], doc, revision) for p in positions]
+                await annotation_store.update_positions(connection, tenant_id, rows, current.now)
+                flagged = [p for p in positions if needs_review_after(p.kind, p.verdict, p.quote, relocations[p.id])]
+                await annotation_store.flag_for_review(connection, tenant_id, [(p.id, p.quote) for p in flagged])
+                version = await article_store.insert_revision(
+                    connection, tenant_id, article_id, revision, text, doc.offsets.length_utf16
+                )
+                await events.article_changed(connection, tenant_id, article_id, EventType.ARTICLE_TEXT_REVISED)
+                ids = [p.id for p in positions]
+                await events.annotations_changed(
+                    connection, tenant_id, article_id, revision, ids, EventType.ANNOTATION_UPDATED
+                )
+            break
+        except TextMoved:
+            continue
+    else:
+        raise Conflict("the article changed while its annotations were being re-anchored; send the text again")
     outcomes = Counter(_outcome(r) for r in relocations.values())
     return RevisionReport(
         article_id=article_id,
@@ -71,6 +95,31 @@ async def replace_text(
         approximate_ids=[p.id for p in positions if _outcome(relocations[p.id]) == "relocated_approximately"],
         needs_review_ids=sorted({p.id for p in flagged} | {p.id for p in positions if p.needs_review}, key=str),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Seen:
+    """An article as read before a text revision's transaction, in one snapshot and without locks."""
+
+    revision: int
+    version: int
+    positions: list[StoredPosition]
+    texts: dict[int, str]
+    """The current text and that of every revision a position last matched."""
+
+
+async def _read_before(pool: asyncpg.Pool, tenant_id: uuid.UUID, article_id: uuid.UUID) -> _Seen | None:
+    async with pool.acquire() as connection, connection.transaction(isolation="repeatable_read", readonly=True):
+        current = await article_store.fetch_current_text(connection, tenant_id, article_id)
+        if current is None:
+            return None  # the transaction answers 404
+        version = await article_store.fetch_article_version(connection, tenant_id, article_id)
+        assert version is not None  # the same snapshot found its text
+        positions = await annotation_store.fetch_positions(connection, tenant_id, article_id)
+        texts = {current[0]: current[1]}
+        older = {p.revision for p in positions} - texts.keys()
+        texts |= await article_store.fetch_revision_texts(connection, tenant_id, article_id, sorted(older))
+    return _Seen(current[0], version, positions, texts)
 
 
 def _relocate(

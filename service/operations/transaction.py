@@ -23,6 +23,16 @@ async def write_transaction(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connect
         yield connection
 
 
+TEXT_ATTEMPTS = 3
+"""How often a write computes on the article's text read without a lock before giving up (409) when a text
+revision lands between that read and the write's lock each time."""
+
+
+class TextMoved(Exception):
+    """The text a computation ran on (read without a lock, so that no connection or lock is held while the CPU
+    works) is no longer current once the write holds its lock: the transaction rolls back and computes again."""
+
+
 def etag(version: int) -> str:
     return f'"{version}"'
 

@@ -9,16 +9,26 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from service.domain.events import EventType
 from service.domain.kinds import KIND_OF, annotation_columns, check_links, link_of
 from service.domain.offsets import OffsetUnit
-from service.domain.spans import resolve_spans
+from service.domain.spans import Span
 from service.domain.w3c_protocol import Identity
-from service.errors import InvalidInput, NotFound
+from service.errors import Conflict, FactmarkError, InvalidInput, NotFound
+from service.operations import events
 from service.operations.annotations import locate, place_annotations
 from service.operations.compute import Compute
 from service.operations.idempotency import Answer, IdempotencyKey, remember, replayed
-from service.operations.transaction import check_if_match, lock_article_text, write_transaction
+from service.operations.transaction import (
+    TEXT_ATTEMPTS,
+    TextMoved,
+    check_if_match,
+    lock_article_text,
+    write_transaction,
+)
 from service.store import annotations as annotation_store
+from service.store import articles as article_store
+from service.store import events as event_store
 from service.store import w3c_identities as identity_store
 from service.wire import Annotation, AnnotationInput
 
@@ -44,20 +54,62 @@ async def create_w3c_annotation(
     present: Callable[[StoredW3C], Answer],
 ) -> Answer:
     """Store one annotation (its selectors in code points) with its identity, all or nothing; the answer
-    `present` makes of it is stored for Idempotency-Key replays."""
-    async with write_transaction(pool) as connection:
-        if replay := await replayed(connection, tenant_id, idempotency):
-            return replay
-        article = await lock_article_text(connection, tenant_id, article_id, exclusive=False)
-        spans = await locate(compute, article.text, [item], OffsetUnit.CODEPOINT, None)
-        [annotation_id] = await place_annotations(connection, tenant_id, article, [item], spans, None)
-        await identity_store.store_identity(connection, tenant_id, annotation_id, identity)
-        created = await annotation_store.fetch_annotations_by_ids(
-            connection, tenant_id, [annotation_id], OffsetUnit.CODEPOINT
-        )
-        return await remember(
-            connection, tenant_id, idempotency, present(StoredW3C(created[annotation_id], identity, article.url))
-        )
+    `present` makes of it is stored for Idempotency-Key replays. The span is found before the transaction, as
+    for /v1 creates (service/operations/annotations.py)."""
+    for _ in range(TEXT_ATTEMPTS):
+        planned = await _plan_span(pool, tenant_id, article_id, item, compute)
+        try:
+            async with write_transaction(pool) as connection:
+                await event_store.take_article_place(connection, tenant_id, article_id)
+                if replay := await replayed(connection, tenant_id, idempotency):
+                    return replay
+                article = await lock_article_text(connection, tenant_id, article_id, exclusive=False)
+                span = _planned_span(planned, article.revision)
+                [annotation_id] = await place_annotations(connection, tenant_id, article, [item], [span], None)
+                await identity_store.store_identity(connection, tenant_id, annotation_id, identity)
+                await events.annotations_changed(
+                    connection, tenant_id, article_id, article.revision, [annotation_id], EventType.ANNOTATION_CREATED
+                )
+                created = await annotation_store.fetch_annotations_by_ids(
+                    connection, tenant_id, [annotation_id], OffsetUnit.CODEPOINT
+                )
+                stored = StoredW3C(created[annotation_id], identity, article.url)
+                return await remember(connection, tenant_id, idempotency, present(stored))
+        except TextMoved:
+            continue
+    raise Conflict("the article's text was revised while the annotation was being placed; send it again")
+
+
+@dataclass(frozen=True, slots=True)
+class _PlannedSpan:
+    """A W3C write's span, found before its transaction on the text then current (revision None: no article)."""
+
+    revision: int | None
+    span: Span | None
+    failed: FactmarkError | None
+
+
+async def _plan_span(
+    pool: asyncpg.Pool, tenant_id: uuid.UUID, article_id: uuid.UUID, item: AnnotationInput, compute: Compute
+) -> _PlannedSpan:
+    current = await article_store.fetch_current_text(pool, tenant_id, article_id)
+    if current is None:
+        return _PlannedSpan(None, None, None)
+    try:
+        [span] = await locate(compute, current[1], [item], OffsetUnit.CODEPOINT, None)
+    except FactmarkError as error:  # reported in the transaction: after a replay check, in the order of checks
+        return _PlannedSpan(current[0], None, error)
+    return _PlannedSpan(current[0], span, None)
+
+
+def _planned_span(planned: _PlannedSpan, revision: int) -> Span:
+    """The planned span if it was found on the text still current (`revision`, under the lock)."""
+    if planned.revision != revision:
+        raise TextMoved
+    if planned.failed is not None:
+        raise planned.failed
+    assert planned.span is not None
+    return planned.span
 
 
 async def _lock_in_container(
@@ -89,34 +141,58 @@ async def replace_w3c_annotation(
     """Set every field of the annotation from `item` (a whole W3C document read as input), the span re-validated
     against the current text as on create; `identify` turns the identity kept so far into the one to keep
     (refusing a changed canonical). A replacement is a person's decision, so a review flag is cleared."""
-    async with write_transaction(pool) as connection:
-        current = await _lock_in_container(connection, tenant_id, article_id, annotation_id, if_match)
-        kind = KIND_OF[type(item)]
-        if kind != current["kind"]:
-            raise InvalidInput(
-                "/motivation", f"this annotation is a {current['kind']}; a replacement cannot make it a {kind}"
-            )
-        stored = (await identity_store.fetch_identities(connection, tenant_id, [annotation_id])).get(annotation_id)
-        kept = stored or Identity()
-        identity = identify(Identity(kept.canonical or annotation_id.urn, kept.via))
-        article = await lock_article_text(connection, tenant_id, article_id, exclusive=False)
-        # On a worker thread, within the request's budget: indexing the text and quote search cost CPU.
-        [span] = await compute.run(resolve_spans, article.text, [item], OffsetUnit.CODEPOINT, [""])
-        # Every column a create would write, so a replacement leaves nothing of the old annotation behind.
-        columns = annotation_columns(
-            item, span, annotation_id=annotation_id, revision=article.revision, now=article.now, pointer=""
+    for _ in range(TEXT_ATTEMPTS):
+        planned = await _plan_span(pool, tenant_id, article_id, item, compute)
+        try:
+            async with write_transaction(pool) as connection:
+                await event_store.take_article_place(connection, tenant_id, article_id)
+                return await _replace(
+                    connection, tenant_id, article_id, annotation_id, item, identify, if_match, planned
+                )
+        except TextMoved:
+            continue
+    raise Conflict("the article's text was revised while the annotation was being placed; send it again")
+
+
+async def _replace(
+    connection: asyncpg.Connection,
+    tenant_id: uuid.UUID,
+    article_id: uuid.UUID,
+    annotation_id: uuid.UUID,
+    item: AnnotationInput,
+    identify: Callable[[Identity], Identity],
+    if_match: str,
+    planned: _PlannedSpan,
+) -> StoredW3C:
+    current = await _lock_in_container(connection, tenant_id, article_id, annotation_id, if_match)
+    kind = KIND_OF[type(item)]
+    if kind != current["kind"]:
+        raise InvalidInput(
+            "/motivation", f"this annotation is a {current['kind']}; a replacement cannot make it a {kind}"
         )
-        changes = {name: value for name, value in columns.items() if name in annotation_store.UPDATABLE_COLUMNS}
-        if item.review is None:  # W3C documents do not carry a suggestion's review: a replacement keeps it
-            del changes["review"]
-        if (link := link_of(item)) is not None:
-            claims = await annotation_store.fetch_claim_ids(connection, tenant_id, article_id, [link])
-            check_links([("", kind, link)], claims)
-        await annotation_store.update_annotation(connection, tenant_id, annotation_id, changes)
-        await identity_store.store_identity(connection, tenant_id, annotation_id, identity)
-        replaced = await annotation_store.fetch_annotation(connection, tenant_id, annotation_id, OffsetUnit.CODEPOINT)
-        assert replaced is not None  # locked above, so still there
-        return StoredW3C(replaced, identity, article.url)
+    stored = (await identity_store.fetch_identities(connection, tenant_id, [annotation_id])).get(annotation_id)
+    kept = stored or Identity()
+    identity = identify(Identity(kept.canonical or annotation_id.urn, kept.via))
+    article = await lock_article_text(connection, tenant_id, article_id, exclusive=False)
+    span = _planned_span(planned, article.revision)
+    # Every column a create would write, so a replacement leaves nothing of the old annotation behind.
+    columns = annotation_columns(
+        item, span, annotation_id=annotation_id, revision=article.revision, now=article.now, pointer=""
+    )
+    changes = {name: value for name, value in columns.items() if name in annotation_store.UPDATABLE_COLUMNS}
+    if item.review is None:  # W3C documents do not carry a suggestion's review: a replacement keeps it
+        del changes["review"]
+    if (link := link_of(item)) is not None:
+        claims = await annotation_store.fetch_claim_ids(connection, tenant_id, article_id, [link])
+        check_links([("", kind, link)], claims)
+    await annotation_store.update_annotation(connection, tenant_id, annotation_id, changes)
+    await identity_store.store_identity(connection, tenant_id, annotation_id, identity)
+    await events.annotations_changed(
+        connection, tenant_id, article_id, None, [annotation_id], EventType.ANNOTATION_UPDATED
+    )
+    replaced = await annotation_store.fetch_annotation(connection, tenant_id, annotation_id, OffsetUnit.CODEPOINT)
+    assert replaced is not None  # locked above, so still there
+    return StoredW3C(replaced, identity, article.url)
 
 
 async def delete_w3c_annotation(
@@ -124,5 +200,9 @@ async def delete_w3c_annotation(
 ) -> None:
     """Delete one annotation of the container (its identity goes with it); links to it are cleared."""
     async with write_transaction(pool) as connection:
+        await event_store.take_article_place(connection, tenant_id, article_id)
         await _lock_in_container(connection, tenant_id, article_id, annotation_id, if_match)
+        linking = await annotation_store.fetch_linking_ids(connection, tenant_id, annotation_id)
         await annotation_store.delete_annotation(connection, tenant_id, annotation_id)
+        await events.annotations_changed(connection, tenant_id, article_id, None, linking, EventType.ANNOTATION_UPDATED)
+        await events.annotations_deleted(connection, tenant_id, article_id, None, [annotation_id])

@@ -397,10 +397,18 @@ async def lock_positions(
     connection: asyncpg.Connection, tenant_id: uuid.UUID, article_id: uuid.UUID
 ) -> list[StoredPosition]:
     """Every annotation's position on the article, row-locked for re-anchoring."""
+    return await fetch_positions(connection, tenant_id, article_id, lock=True)
+
+
+async def fetch_positions(
+    connection: asyncpg.Connection, tenant_id: uuid.UUID, article_id: uuid.UUID, *, lock: bool = False
+) -> list[StoredPosition]:
+    """Every annotation's position on the article, in text order (row-locked with `lock`)."""
     rows = await connection.fetch(
         """SELECT id, start_cp, end_cp, quote, prefix, suffix, anchor_status, anchor_revision, kind, verdict,
                   needs_review
-           FROM annotations WHERE tenant_id = $1 AND article_id = $2 ORDER BY start_cp, end_cp, id FOR UPDATE""",
+           FROM annotations WHERE tenant_id = $1 AND article_id = $2 ORDER BY start_cp, end_cp, id"""
+        + (" FOR UPDATE" if lock else ""),
         tenant_id,
         article_id,
     )
@@ -624,3 +632,15 @@ async def fetch_annotations_changed(
     )
     assert row is not None
     return row[0], row[1]
+
+
+async def fetch_stored_span(
+    connection: asyncpg.Connection | asyncpg.Pool, tenant_id: uuid.UUID, annotation_id: uuid.UUID
+) -> tuple[uuid.UUID, int, int] | None:
+    """(article id, start, end in code points) of an annotation, unlocked; None if there is no such annotation."""
+    row = await connection.fetchrow(
+        "SELECT article_id, start_cp, end_cp FROM annotations WHERE tenant_id = $1 AND id = $2",
+        tenant_id,
+        annotation_id,
+    )
+    return None if row is None else (row["article_id"], row["start_cp"], row["end_cp"])

@@ -356,3 +356,13 @@ async def fetch_current_text(
         article_id,
     )
     return None if row is None else (row["revision"], row["text"], row["language"])
+
+
+async def fetch_article_version(
+    connection: asyncpg.Connection | asyncpg.Pool, tenant_id: uuid.UUID, article_id: uuid.UUID
+) -> int | None:
+    """The article's version (its ETag), unlocked; None if there is no such article."""
+    version: int | None = await connection.fetchval(
+        "SELECT version FROM articles WHERE tenant_id = $1 AND id = $2", tenant_id, article_id
+    )
+    return version

@@ -133,3 +133,26 @@ async def test_stored_suggestions_and_their_review_are_events(client):
     assert reviewed.status_code == 200, reviewed.text
     items, _ = await read_all(client, cursor)
     assert [(i["type"], i["data"]["review"]) for i in items] == [("annotation.updated", "accepted")]
+
+
+async def test_writes_through_the_w3c_protocol_mount_are_events_too(client):
+    created = (await client.post("/v1/articles", json=article_body(90))).json()
+    _, cursor = await read_all(client)
+    container = f"/w3c/articles/{created['id']}/"
+    target = {"source": created["url"], "selector": {"type": "TextQuoteSelector", "exact": "has denied this"}}
+    document = {
+        "@context": "http://www.w3.org/ns/anno.jsonld", "type": "Annotation", "target": target,
+        "body": {"type": "TextualBody", "value": "Checked", "purpose": "commenting"},
+    }  # fmt: skip
+    made = await client.post(container, json=document)
+    assert made.status_code == 201, made.text
+    path = made.json()["id"].removeprefix("http://testserver.local")
+    annotation_id = path.rstrip("/").rsplit("/", 1)[1]
+    selector = {"type": "TextQuoteSelector", "exact": "left the port"}
+    replaced = {**made.json(), "target": {**target, "selector": selector}}
+    assert (await client.put(path, json=replaced, headers={"If-Match": made.headers["etag"]})).status_code == 200
+    assert (await client.delete(path)).status_code == 204
+    items, _ = await read_all(client, cursor)
+    assert [i["type"] for i in items] == ["annotation.created", "annotation.updated", "annotation.deleted"]
+    assert {i["annotation_id"] for i in items} == {annotation_id}
+    assert items[1]["data"]["quote"] == "left the port"

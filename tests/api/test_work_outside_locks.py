@@ -1,0 +1,106 @@
+"""CPU work holds no lock and no connection: a write's quote search and re-anchoring run on the text read before
+its transaction, and are done again if that text changed by the time the write holds its lock. Here the first
+heavy step is parked until released; with one pooled connection, a text revision still completes meanwhile. The app
+runs in the test's own event loop (Litestar's test client would run one request at a time)."""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+import msgspec
+
+from service.app import create_app
+from service.operations.compute import Compute
+from tests.conftest import TEST_HOST
+from tests.fixtures import RIGA, riga_article
+
+
+class ParkedFirstStep(Compute):
+    """Compute whose first heavy step waits for `release`."""
+
+    def __init__(self, settings: Any) -> None:
+        super().__init__(settings)
+        self.parked = asyncio.Event()
+        self.release = asyncio.Event()
+        self.armed = False
+
+    async def run(self, fn: Any, *args: Any, location: str = "") -> Any:
+        if self.armed:
+            self.armed = False
+            self.parked.set()
+            await self.release.wait()
+        return await super().run(fn, *args, location=location)
+
+
+@asynccontextmanager
+async def parked_app(settings, tenant):
+    """The app with one pooled connection and a parking Compute, served in this task (lifespan scopes are
+    task-bound, so this is a context manager in the test rather than a fixture)."""
+    app = create_app(msgspec.structs.replace(settings, pool_min_size=1, pool_max_size=1))
+    compute = ParkedFirstStep(app.state.settings)
+    app.state.compute = compute
+    transport = httpx.ASGITransport(app=app)
+    async with app.lifespan(), httpx.AsyncClient(transport=transport, base_url=f"http://{TEST_HOST}") as client:
+        client.headers.update(tenant.headers("write"))
+        yield client, compute
+
+
+async def _article(client):
+    created = await client.post("/v1/articles", json=riga_article(url="https://x.example/parked", annotations=[]))
+    assert created.status_code == 201, created.text
+    return created.json()["id"]
+
+
+async def _while_parked(compute, write, revise):
+    """Start `write`, let it park in its next heavy step, run `revise` to the end meanwhile, then release `write`."""
+    compute.armed = True
+    task = asyncio.create_task(write)
+    try:
+        parked = asyncio.create_task(compute.parked.wait())
+        await asyncio.wait({task, parked}, timeout=30, return_when=asyncio.FIRST_COMPLETED)
+        assert not task.done(), task.result().text  # the write is parked in its heavy step, not answered
+        revised = await asyncio.wait_for(revise, 10)  # times out if the parked write held the one connection
+    finally:
+        compute.release.set()
+    return await asyncio.wait_for(task, 30), revised
+
+
+async def test_a_batch_parked_in_its_quote_search_holds_no_lock_and_is_placed_on_the_new_text(settings, tenant):
+    async with parked_app(settings, tenant) as (client, compute):
+        article = await _article(client)
+        batch = [
+            {"kind": "claim", "quote": "has denied this"},
+            {"kind": "figure", "quote": "4,500 tonnes", "value": 4500},
+        ]
+        created, revised = await _while_parked(
+            compute,
+            client.post(f"/v1/articles/{article}/annotations", json=batch),
+            client.put(f"/v1/articles/{article}/text", json={"text": "Updated. " + RIGA}),
+        )
+        assert revised.status_code == 200, revised.text
+        assert created.status_code == 201, created.text
+        for item in created.json()["items"]:
+            assert item["anchor"]["revision"] == 2  # found again on the new text, not stored at the old offsets
+            assert ("Updated. " + RIGA)[item["start"] : item["end"]] == item["quote"]
+
+
+async def test_a_text_revision_parked_in_re_anchoring_is_done_again_after_a_concurrent_one(settings, tenant):
+    async with parked_app(settings, tenant) as (client, compute):
+        article = await _article(client)
+        added = await client.post(
+            f"/v1/articles/{article}/annotations", json={"kind": "claim", "quote": "has denied this"}
+        )
+        assert added.status_code == 201, added.text
+        first, second = await _while_parked(
+            compute,
+            client.put(f"/v1/articles/{article}/text", json={"text": "First. " + RIGA}),
+            client.patch(f"/v1/annotations/{added.json()['id']}", json={"quote": "left the port"}),
+        )
+        assert second.status_code == 200, second.text
+        assert first.status_code == 200, first.text
+        now = (await client.get(f"/v1/annotations/{added.json()['id']}")).json()
+        assert now["quote"] == "left the port" and now["anchor"]["revision"] == 2
+        assert ("First. " + RIGA)[now["start"] : now["end"]] == "left the port"
