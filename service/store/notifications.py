@@ -36,7 +36,7 @@ class ChangeListener:
         *,
         retry_s: float = 1.0,
         probe_s: float = 5.0,
-        barrier_interval_s: float = 0.002,
+        barrier_interval_s: float = 0.0005,
     ):
         self._url = url
         self._barrier_interval_s = barrier_interval_s
@@ -85,8 +85,9 @@ class ChangeListener:
         be known (not listening). PostgreSQL sends a listening session its pending notifications before it reads
         the next query, so the answer to a query sent now comes after them. Callers that arrive while such a
         query is under way share the next one: one round trip on this connection serves any number of them, and
-        at most one is sent every `barrier_interval_s` (2 ms: under load, waiting costs a little latency where a
-        round trip per request would cost the CPU that serves them)."""
+        at most one is sent every `barrier_interval_s` (0.5 ms: under load, waiting costs a little latency where a
+        round trip per request would cost the CPU that serves them; at 2 ms the wait, not the CPU, bounded a hot
+        read's throughput at 16 connections, docs/performance.md)."""
         if self._connection is None:
             return False
         waiter = asyncio.get_running_loop().create_future()  # its own: a waiter cancelled cancels no other
@@ -106,7 +107,8 @@ class ChangeListener:
                 passed = False
                 if self._connection is not None:
                     with contextlib.suppress(OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
-                        passed = await self._connection.fetchval("SELECT true", timeout=self._probe_s) is True
+                        await self._connection.execute("SELECT", timeout=self._probe_s)  # simple protocol: one message
+                        passed = True
                 _resolve(waiters, passed)
         finally:  # cancelled (shutting down): nobody is left waiting
             self._barriers = None

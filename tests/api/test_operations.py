@@ -1,5 +1,6 @@
 """What operators see: request ids, JSON logs, Prometheus metrics, rate limits, and behaviour without a database."""
 
+import io
 import json
 import logging
 import os
@@ -8,7 +9,7 @@ import time
 import pytest
 from litestar.testing import AsyncTestClient
 
-from service.api.observability import JsonFormatter
+from service.api.observability import BatchedStreamHandler, JsonFormatter
 from service.app import create_app
 from service.config import Settings
 from tests.conftest import METRICS_TOKEN, TEST_HOST
@@ -41,6 +42,43 @@ async def test_a_request_line_is_an_ordinary_log_record_for_any_formatter(client
     assert abs(record.created - time.time()) < 60 and record.threadName and record.lineno == 0
     stamp = json.loads(JsonFormatter().format(record))["time"]
     assert stamp == time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z"
+
+
+def _batched_logger(name: str, stream: io.StringIO, interval_s: float) -> tuple[logging.Logger, BatchedStreamHandler]:
+    handler = BatchedStreamHandler(stream, interval_s=interval_s)
+    handler.setFormatter(JsonFormatter())
+    logger = logging.getLogger(f"factmark.test.{name}")
+    logger.handlers, logger.propagate, logger.level = [handler], False, logging.INFO
+    return logger, handler
+
+
+def test_request_lines_reach_the_log_within_the_flush_interval_in_order():
+    stream = io.StringIO()
+    logger, _ = _batched_logger("interval", stream, interval_s=0.05)
+    for n in range(5):
+        logger.info("request", extra={"n": n})
+    deadline = time.monotonic() + 5
+    while stream.getvalue().count("\n") < 5 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert [json.loads(line)["n"] for line in stream.getvalue().splitlines()] == [0, 1, 2, 3, 4]
+
+
+def test_a_warning_is_written_at_once_after_the_lines_before_it():
+    stream = io.StringIO()
+    logger, _ = _batched_logger("warning", stream, interval_s=3600)
+    logger.info("request")
+    logger.warning("database unreachable")
+    assert [json.loads(line)["message"] for line in stream.getvalue().splitlines()] == [
+        "request", "database unreachable"
+    ]  # fmt: skip
+
+
+def test_lines_waiting_are_written_when_the_handler_closes():
+    stream = io.StringIO()
+    logger, handler = _batched_logger("close", stream, interval_s=3600)
+    logger.info("last request before shutdown")
+    handler.close()
+    assert json.loads(stream.getvalue())["message"] == "last request before shutdown"
 
 
 async def test_metrics_count_requests_by_route_and_status(client):
