@@ -12,9 +12,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import msgspec
-
-from service.api.http import as_rendered
+from service.api.annotations import native_page
 from service.app import create_app
 from service.config import Settings
 from service.domain.keys import parse_token, secret_matches
@@ -22,7 +20,6 @@ from service.domain.offsets import OffsetUnit
 from service.store import annotations as annotation_store
 from service.store.database import create_pool
 from service.store.keys import fetch_key
-from service.wire import AnnotationPage
 
 ROUNDS = 300
 
@@ -127,10 +124,10 @@ async def stages(database_url: str, token: str, article_id: str, tenant_id: Any)
                 pool, tenant_id, article, OffsetUnit.CODEPOINT, where, None, 500
             )
 
-        documents = (await page()).items
+        documents = await page()
 
         async def encode() -> None:
-            msgspec.json.encode(AnnotationPage(items=as_rendered(documents), next_cursor=None))
+            native_page(documents)
 
         result = [
             (
@@ -141,9 +138,9 @@ async def stages(database_url: str, token: str, article_id: str, tenant_id: Any)
             (
                 "annotations page, 200 rows as JSON",
                 await _timed(page),
-                "fetch_documents_page: rendered by PostgreSQL",
+                "fetch_documents_page: stored documents joined into one array by PostgreSQL",
             ),
-            ("msgspec encode of the page", await _timed(encode), "AnnotationPage of Raw documents → JSON bytes"),
+            ("msgspec encode of the page", await _timed(encode), "AnnotationPage around the Raw array → JSON bytes"),
         ]
         path = f"/v1/articles/{article_id}/annotations"
         headers = [(b"authorization", f"Bearer {token}".encode())]

@@ -162,7 +162,7 @@ def create_app(settings: Settings) -> Litestar:
     )
     # In front of routing: Litestar runs middleware per route, after routing, and has no earlier hook.
     hosts = HostCheck(app.asgi_handler, allowed_hosts(settings))
-    app.asgi_handler = HotReads(app.asgi_handler, caches, listener, limiter, failures, hosts.allows)
+    app.asgi_handler = HotReads(app.asgi_handler, app.state, caches, listener, limiter, failures, hosts.allows)
     finalize(app.openapi_schema)
     correct_allow_headers(app.routes)
     return app

@@ -15,6 +15,7 @@ from msgspec import UNSET, Meta, Struct, UnsetType
 MAX_TEXT_LENGTH = 2 * 1024 * 1024  # code points
 MAX_BATCH = 5000
 MAX_PAGE = 500
+DEFAULT_PAGE = 100
 
 
 class Verdict(StrEnum):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from typing import Annotated, Any
+from collections.abc import Iterable
+from typing import Annotated, Any, cast
 
 import asyncpg
 import msgspec
@@ -58,6 +59,7 @@ from service.operations.idempotency import Answer
 from service.store import annotations as annotation_store
 from service.store import articles as article_store
 from service.wire import (
+    DEFAULT_PAGE,
     AnchorStatus,
     Annotation,
     AnnotationBatch,
@@ -105,11 +107,21 @@ def _json_response(document: bytes, headers: dict[str, str]) -> Response[Any]:
     return Response(document, headers={**headers, "Vary": "Accept"}, media_type="application/json")
 
 
-def _list_etag(request: Request[Any, Any, Any], w3c: bool, version: str) -> str:
-    """A weak ETag of one list request (its parameters and representation) over the matching rows' version."""
-    parameters = sorted(request.query_params.multi_items())
-    digest = hashlib.sha256(repr((w3c, parameters, version)).encode()).hexdigest()[:24]
+def list_etag(parameters: Iterable[tuple[str, str]], w3c: bool, version: str) -> str:
+    """A weak ETag of one list request (its query parameters and representation) over the matching rows'
+    version."""
+    digest = hashlib.sha256(repr((w3c, sorted(parameters), version)).encode()).hexdigest()[:24]
     return f'W/"{digest}"'
+
+
+def _list_etag(request: Request[Any, Any, Any], w3c: bool, version: str) -> str:
+    return list_etag(request.query_params.multi_items(), w3c, version)
+
+
+def native_page(documents: annotation_store.DocumentPage) -> bytes:
+    """A page of documents as the list answers it in JSON: the stored documents written out as they are."""
+    items = cast("list[Annotation]", msgspec.Raw(documents.items))
+    return _encode(AnnotationPage(items=items, next_cursor=_next_cursor(documents.last)))
 
 
 def _not_found(annotation_id: uuid.UUID, revision: int | None) -> NotFound:
@@ -198,7 +210,7 @@ class ArticleAnnotationsController(Controller):
         start: SpanParam = None,
         end: SpanParam = None,
         cursor: CursorParam = None,
-        limit: LimitParam = 100,
+        limit: LimitParam = DEFAULT_PAGE,
         offset_unit: OffsetUnitParam = OffsetUnit.CODEPOINT,
         revision: RevisionParam = None,
         if_none_match: IfNoneMatchHeader = None,
@@ -219,11 +231,12 @@ class ArticleAnnotationsController(Controller):
             if etag_listed(if_none_match, tag_ := _list_etag(request, w3c, version)):
                 return not_modified(tag_)
         if not w3c:
-            rows = await annotation_store.fetch_documents_page(*page_request, limit, earlier)
-            if not rows.items and not await article_store.article_exists(pool, principal.tenant_id, article_id):
+            documents = await annotation_store.fetch_documents_page(*page_request, limit, earlier)
+            if not documents.count and not await article_store.article_exists(pool, principal.tenant_id, article_id):
                 raise NotFound(f"no article {article_id}")
-            page = AnnotationPage(items=as_rendered(rows.items), next_cursor=_next_cursor(rows.last))
-            return Response(page, headers={"Vary": "Accept", "ETag": _list_etag(request, w3c, rows.version)})
+            headers = {"Vary": "Accept", "ETag": _list_etag(request, w3c, documents.version)}
+            answer: Response[Any] = Response(native_page(documents), headers=headers, media_type="application/json")
+            return answer
         structs = await annotation_store.fetch_annotations_page(*page_request, limit, earlier)
         article_url = await article_store.fetch_article_url(pool, principal.tenant_id, article_id)
         if article_url is None:

@@ -20,26 +20,36 @@ import time
 import uuid
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qsl
 
+import asyncpg
+from litestar.datastructures import State
 from litestar.types import ASGIApp, Message, Receive, Send
 
+from service.api.annotations import list_etag, listed_reviews, native_page
 from service.api.auth import PRINCIPAL, Principal, authorize, check_address, client_address, credentials
 from service.api.cache import Caches, PageKey
 from service.api.hosts import host_of
 from service.api.http import etag_listed
 from service.api.observability import log_request, request_id
 from service.api.ratelimit import RateLimiter
+from service.domain.offsets import OffsetUnit
 from service.errors import FactmarkError
+from service.store.annotations import AnnotationFilter, fetch_documents_page
+from service.store.database import UNAVAILABLE
 from service.store.notifications import ChangeListener
+from service.wire import DEFAULT_PAGE, MAX_PAGE
 
 CACHE_CONTROL = (b"cache-control", b"private, no-cache")
-_CACHEABLE = re.compile(r"/v1/articles/([0-9A-Fa-f-]{32,36})(?:/annotations)?")
+_CACHEABLE = re.compile(r"/v1/articles/([0-9A-Fa-f-]{32,36})(/annotations)?")
+_PLAIN_ACCEPT = frozenset({None, b"*/*", b"application/json"})
 
 
 class HotReads:
     def __init__(
         self,
         app: ASGIApp,
+        state: State,
         caches: Caches,
         listener: ChangeListener,
         limiter: RateLimiter,
@@ -47,6 +57,7 @@ class HotReads:
         host_allowed: Callable[[str], bool],
     ) -> None:
         self.app = app
+        self.state = state
         self.host_allowed = host_allowed
         self.caches = caches
         self.listener = listener
@@ -59,14 +70,11 @@ class HotReads:
             await self.app(scope, receive, send)
             return
         pages = self.caches.pages
-        if not pages.serving:
-            await self.app(scope, receive, _with_cache_control(send))
-            return
         headers = dict(scope["headers"])
         get = headers.get
         varying = (scope["path"], scope["query_string"], get(b"accept"), get(b"host"), get(b"origin"),
                    get(b"x-forwarded-host"), get(b"x-forwarded-proto"), get(b"forwarded"))  # fmt: skip
-        if await self._from_memory(scope, headers, varying, send):
+        if pages.serving and await self._from_memory(scope, headers, varying, send):
             return
         try:
             article = uuid.UUID(matched.group(1))
@@ -74,6 +82,11 @@ class HotReads:
             await self.app(scope, receive, send)
             return
         epoch = pages.epoch
+        if matched.group(2) and await self._rendered_here(scope, headers, varying, send, article):
+            return
+        if not pages.serving:
+            await self.app(scope, receive, _with_cache_control(send))
+            return
         kept: dict[str, Any] = {}
 
         async def keep(message: Message) -> None:
@@ -107,16 +120,8 @@ class HotReads:
         if held is None or key not in pages:
             pages.missed()
             return False
-        # Served only once every change committed before this request began has been applied here, so a read
-        # through this replica after a write through another (or a revocation) never sees what came before.
-        if not await self.listener.caught_up():
+        if await self._authorized(scope, key_id, secret) is None:
             return False
-        try:
-            check_address(self.failures, client_address(scope))
-            principal = authorize(keys.get(key_id), secret, "read", self.limiter)
-        except FactmarkError:
-            return False  # the app's guard answers 401/403/429 the usual way
-        scope["state"][PRINCIPAL] = principal  # authorised once: the guard will not take a second token
         page = pages.get(key)  # None if the change just applied dropped it
         if page is None:
             return False
@@ -130,6 +135,83 @@ class HotReads:
             await _answer(send, 200, [*page.headers, identified], page.body)
             log_request(scope, found, 200, started)
         return True
+
+    async def _authorized(self, scope: Any, key_id: str, secret: str) -> Principal | None:
+        """The caller, from the key cache, as the guard would authorise it; None when the app should decide."""
+        # Trusted only once every change committed before this request began has been applied here, so a read
+        # through this replica after a write through another (or a revocation) never sees what came before.
+        if key_id not in self.caches.keys or not await self.listener.caught_up():
+            return None
+        try:
+            check_address(self.failures, client_address(scope))
+            principal = authorize(self.caches.keys.get(key_id), secret, "read", self.limiter)
+        except FactmarkError:
+            return None  # the app's guard answers 401/403/429 the usual way
+        scope["state"][PRINCIPAL] = principal  # authorised once: the guard will not take a second token
+        return principal
+
+    async def _rendered_here(
+        self, scope: Any, headers: dict[bytes, bytes], varying: tuple[Any, ...], send: Send, article: uuid.UUID
+    ) -> bool:
+        """A page not in memory of an article's annotations, in the form nearly every reader asks for (native
+        JSON, `limit` and `offset_unit` at most, no cursor, no conditional or cross-origin request): one query
+        joins the stored documents, answered without routing, DI or a handler, in the bytes and headers the
+        list handler gives (service/api/annotations.py) and kept. Anything else, or in doubt (a key not in
+        memory, no annotations to tell an empty article from a missing one, the database failing), goes on to
+        the app, which answers it as usual."""
+        started = time.perf_counter()
+        get = headers.get
+        if get(b"accept") not in _PLAIN_ACCEPT or get(b"if-none-match") or get(b"origin") or get(b"range"):
+            return False
+        asked = _plain_page_request(scope["query_string"])
+        if asked is None:
+            return False
+        limit, unit, parameters = asked
+        try:
+            key_id, secret = credentials(get(b"authorization", b"").decode("latin-1"))
+        except FactmarkError:
+            return False
+        if not self.host_allowed(host_of(get(b"host", b"").decode("latin-1"))):
+            return False
+        pages = self.caches.pages
+        epoch = pages.epoch
+        principal = await self._authorized(scope, key_id, secret)
+        if principal is None:
+            return False
+        where = AnnotationFilter(reviews=listed_reviews(None, w3c=False))
+        try:
+            pool = self.state.pool
+            documents = await fetch_documents_page(pool, principal.tenant_id, article, unit, where, None, limit)
+        except (*UNAVAILABLE, asyncpg.PostgresError):
+            return False  # the app tries again and answers 503 the usual way
+        if not documents.count:
+            return False
+        body = native_page(documents)
+        kept = [(b"content-type", b"application/json"), (b"vary", b"Accept"),
+                (b"etag", list_etag(parameters, False, documents.version).encode()), CACHE_CONTROL]  # fmt: skip
+        pages.put((principal.tenant_id, *varying), (principal.tenant_id, article), kept, body, epoch)
+        found = request_id(scope, headers)
+        length = (b"content-length", str(len(body)).encode())
+        await _answer(send, 200, [*kept, length, (b"x-request-id", found.encode())], body)
+        log_request(scope, found, 200, started)
+        return True
+
+
+def _plain_page_request(query_string: bytes) -> tuple[int, OffsetUnit, list[tuple[str, str]]] | None:
+    """(limit, offset unit, parameters) of a query string naming at most `limit` and `offset_unit`, each once
+    and valid; None for anything else (the app validates and answers it)."""
+    parameters = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+    given = dict(parameters)
+    if len(given) != len(parameters) or not given.keys() <= {"limit", "offset_unit"}:
+        return None
+    limit = given.get("limit", str(DEFAULT_PAGE))
+    if not (limit.isascii() and limit.isdigit() and 1 <= int(limit) <= MAX_PAGE):
+        return None
+    try:
+        unit = OffsetUnit(given.get("offset_unit", OffsetUnit.CODEPOINT))
+    except ValueError:
+        return None
+    return int(limit), unit, parameters
 
 
 async def _answer(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:

@@ -73,11 +73,16 @@ _JSON_VALUES = {
 }
 
 
+_STORED_DOCUMENT = {OffsetUnit.CODEPOINT: "document_cp", OffsetUnit.UTF16: "document_utf16"}
+"""The columns holding each row's document as _json_document renders it, kept by a trigger (schemas/0012)."""
+
+
 @functools.cache
 def _json_document(unit: OffsetUnit) -> str:
     """SQL that renders a row as the annotation's JSON (the wire Struct's fields), so reads pass it through
-    without decoding and re-encoding; tests/store/test_annotation_documents.py keeps the two in step.
-    `row_to_json` writes compact JSON (json_build_object would put a space around every colon)."""
+    without decoding and re-encoding; tests/store/test_annotation_documents.py keeps the two in step, and the
+    documents stored for the current revision in step with both. `row_to_json` writes compact JSON
+    (json_build_object would put a space around every colon)."""
     start, end = ("start_cp", "end_cp") if unit == OffsetUnit.CODEPOINT else ("start_utf16", "end_utf16")
     values = {**_JSON_VALUES, "start": start, "end": end}
     cases = []
@@ -92,11 +97,11 @@ def select_annotations(
     unit: OffsetUnit, extra_columns: str = "", at_revision: str | None = None, as_json: bool = False
 ) -> str:
     """The SELECT of annotation rows in `unit`; `at_revision` is the placeholder of an earlier revision;
-    `as_json` selects each row rendered as JSON (`doc`) with its id, version and keyset instead of columns."""
+    `as_json` selects each row's JSON document (`doc`, text) with its id, version and keyset instead of columns."""
     source = "annotations" if at_revision is None else _AT_REVISION.format(revision=at_revision)
-    if as_json:
-        columns = f"{_json_document(unit)} AS doc, id, version, start_cp, end_cp{extra_columns}"
-        return f"SELECT {columns}\nFROM {source}"
+    if as_json:  # the current revision's documents are stored (schemas/0012); earlier ones are rendered
+        document = _STORED_DOCUMENT[unit] if at_revision is None else f"({_json_document(unit)})::text"
+        return f"SELECT {document} AS doc, id, version, start_cp, end_cp{extra_columns}\nFROM {source}"
     return _SELECT.format(offsets=_OFFSET_COLUMNS[unit] + extra_columns, source=source)
 
 
@@ -171,7 +176,7 @@ async def fetch_documents_by_ids(
     rows = await connection.fetch(
         select_annotations(unit, as_json=True) + " WHERE tenant_id = $1 AND id = ANY($2::uuid[])", tenant_id, list(ids)
     )
-    return {row["id"]: row["doc"] for row in rows}
+    return {row["id"]: row["doc"].encode() for row in rows}
 
 
 async def fetch_annotations_of_article(
@@ -200,10 +205,12 @@ class AnnotationRows:
 
 
 @dataclass(frozen=True, slots=True)
-class DocumentRows:
-    """One page of annotations as JSON documents (bytes), otherwise as AnnotationRows."""
+class DocumentPage:
+    """One page of annotations as one JSON array of their documents (bytes, written out as they are), how many
+    it holds, and otherwise as AnnotationRows."""
 
-    items: list[bytes]
+    items: bytes
+    count: int
     last: Keyset | None
     version: str
 
@@ -232,32 +239,32 @@ def _page_arguments(
     ]  # fmt: skip
 
 
-async def _fetch_page(
-    connection: asyncpg.Connection | asyncpg.Pool,
-    tenant_id: uuid.UUID,
-    article_id: uuid.UUID,
-    unit: OffsetUnit,
-    where: AnnotationFilter,
-    after: Keyset | None,
-    limit: int,
-    revision: int | None,
-    as_json: bool,
-) -> tuple[list[asyncpg.Record], Keyset | None, str]:
-    extra = (
-        ", start_cp AS key_start, end_cp AS key_end, count(*) OVER () AS matching, max(updated_at) OVER () AS changed"
-    )
+# The keyset and, for the ETag, what every row matching the filters adds up to (windows run before LIMIT).
+_PAGE_COLUMNS = (
+    ", start_cp AS key_start, end_cp AS key_end, count(*) OVER () AS matching, max(updated_at) OVER () AS changed"
+)
+# A page of stored documents as one row: the first `limit` documents joined into one JSON array by PostgreSQL
+# (bytes: no decoding, no per-row objects in Python), and the keyset of the last of them when one more follows.
+_DOCUMENTS_PAGE = """SELECT convert_to('[' || coalesce(string_agg(doc, ',' ORDER BY position)
+           FILTER (WHERE position <= {limit}), '') || ']', 'UTF8') AS items,
+       count(*) FILTER (WHERE position <= {limit}) AS shown, count(*) > {limit} AS more,
+       max(matching) AS matching, max(changed) AS changed,
+       max(key_start) FILTER (WHERE position = {limit}) AS last_start,
+       max(key_end) FILTER (WHERE position = {limit}) AS last_end,
+       (array_agg(id) FILTER (WHERE position = {limit}))[1] AS last_id
+FROM ({rows}) page"""
+
+
+def _page_query(
+    unit: OffsetUnit, where: AnnotationFilter, after: Keyset | None, revision: int | None, as_json: bool,
+    tenant_id: uuid.UUID, article_id: uuid.UUID,
+) -> tuple[str, list[Any]]:  # fmt: skip
+    """The rows of a page (one more than asked, to know whether more follow) and their arguments, but LIMIT's."""
+    extra = _PAGE_COLUMNS + (", row_number() OVER (ORDER BY start_cp, end_cp, id) AS position" if as_json else "")
     select = select_annotations(unit, extra, "$12" if revision is not None else None, as_json)
     arguments = _page_arguments(tenant_id, article_id, where, after, revision)
-    rows = await connection.fetch(
-        f"{select}{_filters(unit)}{_KEYSET}\nORDER BY start_cp, end_cp, id\nLIMIT ${len(arguments) + 1}",
-        *arguments,
-        limit + 1,
-    )
-    version = _version(rows[0]["matching"], rows[0]["changed"]) if rows else _version(0, None)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    last = (rows[-1]["key_start"], rows[-1]["key_end"], rows[-1]["id"]) if more else None
-    return rows, last, version
+    query = f"{select}{_filters(unit)}{_KEYSET}\nORDER BY start_cp, end_cp, id\nLIMIT ${len(arguments) + 1}"
+    return query, arguments
 
 
 async def fetch_annotations_page(
@@ -272,9 +279,12 @@ async def fetch_annotations_page(
 ) -> AnnotationRows:
     """One page in text order after the keyset `after` (code point start, end, id). `revision`: as they stood
     at that earlier revision."""
-    rows, last, version = await _fetch_page(
-        connection, tenant_id, article_id, unit, where, after, limit, revision, as_json=False
-    )
+    query, arguments = _page_query(unit, where, after, revision, False, tenant_id, article_id)
+    rows = await connection.fetch(query, *arguments, limit + 1)
+    version = _version(rows[0]["matching"], rows[0]["changed"]) if rows else _version(0, None)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    last = (rows[-1]["key_start"], rows[-1]["key_end"], rows[-1]["id"]) if more else None
     return AnnotationRows([to_annotation(row) for row in rows], last, version)
 
 
@@ -287,12 +297,16 @@ async def fetch_documents_page(
     after: Keyset | None,
     limit: int,
     revision: int | None = None,
-) -> DocumentRows:
-    """The same page as fetch_annotations_page, each annotation rendered to JSON by PostgreSQL."""
-    rows, last, version = await _fetch_page(
-        connection, tenant_id, article_id, unit, where, after, limit, revision, as_json=True
+) -> DocumentPage:
+    """The same page as fetch_annotations_page, as the annotations' JSON documents in one array."""
+    query, arguments = _page_query(unit, where, after, revision, True, tenant_id, article_id)
+    n = len(arguments) + 1
+    page = await connection.fetchrow(
+        _DOCUMENTS_PAGE.format(rows=query, limit=f"${n + 1}"), *arguments, limit + 1, limit
     )
-    return DocumentRows([row["doc"] for row in rows], last, version)
+    version = _version(page["matching"], page["changed"]) if page["shown"] else _version(0, None)
+    last = (page["last_start"], page["last_end"], page["last_id"]) if page["more"] else None
+    return DocumentPage(page["items"], page["shown"], last, version)
 
 
 async def fetch_annotations_version(
@@ -356,7 +370,7 @@ async def fetch_document(
         annotation_id,
         *(() if revision is None else (revision,)),
     )
-    return None if row is None else AnnotationDocument(row["doc"], row["version"], row["article_id"])
+    return None if row is None else AnnotationDocument(row["doc"].encode(), row["version"], row["article_id"])
 
 
 async def count_annotations(

@@ -43,7 +43,7 @@ _FIELDS = (
 # items), rendered by PostgreSQL: read in the same statement (and so
 # the same snapshot) as the article, it always belongs to the revision whose text comes with it.
 _ANNOTATIONS = """,
-       (SELECT ('[' || coalesce(string_agg(n.doc::text, ',' ORDER BY n.start_cp, n.end_cp, n.id), '') || ']')::json
+       (SELECT ('[' || coalesce(string_agg(n.doc, ',' ORDER BY n.start_cp, n.end_cp, n.id), '') || ']')::json
         FROM ({documents} WHERE tenant_id = a.tenant_id AND article_id = a.id) n) AS annotations"""
 
 

@@ -30,7 +30,8 @@ SELECT json_build_object(
     'published_at', {_UTC.format("a.published_at")}, 'revision', a.revision, 'text_length', {_LENGTH[unit]},
     'version', a.version, 'created_at', {_UTC.format("a.created_at")}, 'updated_at', {_UTC.format("a.updated_at")},
     'text', r.text,
-    'annotations', (SELECT coalesce(json_agg(n.doc ORDER BY n.start_cp, n.end_cp, n.id), '[]'::json)
+    'annotations', (SELECT ('[' || coalesce(string_agg(n.doc, ',' ORDER BY n.start_cp, n.end_cp, n.id), '')
+                            || ']')::json
                     FROM ({documents} WHERE tenant_id = a.tenant_id AND article_id = a.id) n)) AS doc
 FROM articles a
 JOIN article_revisions r ON r.tenant_id = a.tenant_id AND r.article_id = a.id AND r.revision = a.revision

@@ -155,3 +155,76 @@ async def test_a_cached_page_is_not_served_to_a_host_that_is_not_allowed(client:
     for _ in range(2):
         assert (await client.get(path)).status_code == 200
     assert (await client.get(path, headers={"Host": "evil.example"})).status_code == 400
+
+
+def _list_requests_seen_by_the_app(metrics: str) -> float:
+    """How many list reads reached the app's route handler (the Prometheus middleware runs inside the app)."""
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in metrics.splitlines()
+        if line.startswith("factmark_requests_total{")
+        and 'path="/v1/articles/{article_id}/annotations"' in line
+        and 'method="GET"' in line
+    )
+
+
+@pytest.mark.parametrize("page_cache_bytes", [0, 64 * 1024 * 1024])
+async def test_a_plain_list_read_is_rendered_before_routing_exactly_as_the_handler_renders_it(
+    settings: Settings, tenant: Tenant, page_cache_bytes: int
+) -> None:
+    """A cold `?limit=&offset_unit=` read is answered from the stored documents in front of the app; the same
+    page asked in a form only the handler answers (every kind named) has the same items and cursor, and the
+    cursor leads on through the handler to the rest."""
+    metrics = {"Authorization": f"Bearer {METRICS_TOKEN}"}
+    app = create_app(msgspec.structs.replace(settings, page_cache_bytes=page_cache_bytes))
+    async with AsyncTestClient(app=app) as client:
+        client.headers.update(tenant.headers("write"))
+        async with asyncio.timeout(10):  # the key must be held once notifications arrive (they clear the caches)
+            while not app.state.listener.live:
+                await asyncio.sleep(0.01)
+        created = await client.post("/v1/articles", json=riga_article())  # a flag in mid-text: the units differ
+        assert created.status_code == 201, created.text
+        path = f"/v1/articles/{created.json()['id']}/annotations"
+        every_kind = [("kind", kind) for kind in ("claim", "attribution", "denial", "figure")]
+        for unit in ("codepoint", "utf16"):
+            before = _list_requests_seen_by_the_app((await client.get("/metrics", headers=metrics)).text)
+            plain = await client.get(path, params={"limit": 3, "offset_unit": unit})
+            seen = _list_requests_seen_by_the_app((await client.get("/metrics", headers=metrics)).text)
+            assert seen == before, "the plain read reached the handler"
+            handled = await client.get(path, params=[("limit", 3), ("offset_unit", unit), *every_kind])
+            assert plain.status_code == handled.status_code == 200
+            assert plain.json() == handled.json() and plain.json()["next_cursor"]
+            assert plain.headers["content-type"] == handled.headers["content-type"] == "application/json"
+            assert plain.headers["vary"] == "Accept" and plain.headers["cache-control"] == "private, no-cache"
+            rest = await client.get(path, params={"offset_unit": unit, "cursor": plain.json()["next_cursor"]})
+            everything = await client.get(path, params=[("offset_unit", unit), *every_kind])
+            assert plain.json()["items"] + rest.json()["items"] == everything.json()["items"]
+            assert len(everything.json()["items"]) == 4
+            again = await client.get(path, params={"limit": 3, "offset_unit": unit},
+                                     headers={"If-None-Match": plain.headers["etag"]})  # fmt: skip
+            assert again.status_code == 304
+
+
+async def test_a_plain_list_read_of_a_missing_or_empty_article_is_answered_by_the_app(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    await client.get("/v1/articles")  # the key is now in memory: the plain path could answer
+    missing = await client.get(f"/v1/articles/{uuid.uuid4()}/annotations", params={"limit": 5})
+    assert missing.status_code == 404 and missing.headers["content-type"] == "application/problem+json"
+    body = riga_article()
+    body["annotations"] = []
+    created = await client.post("/v1/articles", json=body)
+    empty = await client.get(f"/v1/articles/{created.json()['id']}/annotations", params={"limit": 5})
+    assert empty.status_code == 200 and empty.json() == {"items": [], "next_cursor": None}
+
+
+@pytest.mark.parametrize("query", ["limit=0", "limit=501", "limit=abc", "offset_unit=bytes", "limit=5&limit=6"])
+async def test_a_list_read_the_plain_path_cannot_answer_gets_the_handlers_answer(
+    client: AsyncTestClient[Litestar], query: str
+) -> None:
+    path = f"/v1/articles/{await _article(client)}/annotations?{query}"
+    answer = await client.get(path)
+    if query == "limit=5&limit=6":  # repeated: the handler's query parsing decides, as it always has
+        assert answer.status_code in (200, 400, 422)
+    else:
+        assert answer.status_code in (400, 422) and answer.headers["content-type"] == "application/problem+json"

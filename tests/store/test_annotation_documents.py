@@ -4,6 +4,7 @@ Struct built from the same row, field for field, for every kind, offset unit and
 import msgspec
 import pytest
 
+from service.domain.offsets import OffsetUnit
 from service.store import annotations as annotation_store
 from service.wire import Annotation
 from tests.fixtures import RIGA, riga_article
@@ -34,3 +35,39 @@ async def test_documents_rendered_in_sql_decode_to_the_structs_of_the_same_rows(
     assert len(structs) == len(documents) == 4
     for row, document in zip(structs, documents, strict=True):
         assert msgspec.json.decode(document["doc"], type=Annotation) == annotation_store.to_annotation(row)
+
+
+async def _stored_documents_that_differ_from_the_rendering(db) -> list[str]:
+    """Ids of rows whose stored document (either unit) is not, byte for byte, what the read SQL renders."""
+    rendered = {unit: annotation_store._json_document(unit) for unit in OffsetUnit}
+    rows = await db.fetch(
+        f"""SELECT id FROM annotations
+            WHERE document_cp::text IS DISTINCT FROM ({rendered[OffsetUnit.CODEPOINT]})::text
+               OR document_utf16::text IS DISTINCT FROM ({rendered[OffsetUnit.UTF16]})::text"""
+    )
+    return [str(row["id"]) for row in rows]
+
+
+async def test_stored_documents_follow_every_write_byte_for_byte(client, db, article):
+    """Created (COPY), patched, re-anchored (positions and review flags), reviewed, linked and unlinked: after
+    each write every stored document is exactly what rendering the row's columns gives."""
+    article_id = article["id"]
+    ids = {a["kind"]: a["id"] for a in article["annotations"]}
+    assert await db.fetchval("SELECT count(*) FROM annotations") == 4
+    assert await _stored_documents_that_differ_from_the_rendering(db) == []
+    steps = [
+        ("PATCH", f"/v1/annotations/{ids['figure']}", {"value": 4600, "tags": ["checked", "\u00a0nbsp"]}),
+        ("PATCH", f"/v1/annotations/{ids['claim']}", {"verdict": "false", "reviewed_at": "2026-12-01T00:00:00Z"}),
+        ("PUT", f"/v1/articles/{article_id}/text", {"text": "\U0001f4f0 " + RIGA.replace("4,500", "4,800")}),
+        ("POST", f"/v1/articles/{article_id}/suggestions", None),
+        ("DELETE", f"/v1/annotations/{ids['claim']}", None),
+    ]
+    for method, path, body in steps:
+        answer = await client.request(method, path, json=body)
+        assert answer.status_code < 300, (method, path, answer.text)
+        assert await _stored_documents_that_differ_from_the_rendering(db) == [], (method, path)
+    page = await client.get(f"/v1/articles/{article_id}/annotations", params={"offset_unit": "utf16"})
+    stored = await db.fetch("SELECT id, document_utf16 FROM annotations WHERE article_id = $1", article_id)
+    assert {item["id"]: item for item in page.json()["items"]} == {
+        str(row["id"]): msgspec.json.decode(row["document_utf16"]) for row in stored
+    }
