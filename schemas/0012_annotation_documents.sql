@@ -6,41 +6,74 @@
 -- checks it against the Structs and against the rendering of service/store/annotations.py, which reads earlier
 -- revisions); a change to those Structs needs a migration that replaces factmark_annotation_document.
 
+-- One composite type per kind, named and ordered as the wire Struct: row_to_json of a ROW cast to it is a plain
+-- expression (no subquery, so no query per call in the trigger) and writes compact JSON with these names.
+CREATE TYPE factmark_anchor_document AS (status text, revision integer, confidence double precision, approximate boolean);
+CREATE TYPE factmark_claim_document AS (
+    "kind" text, "statement" text, "claimant" text, "verdict" text, "verdict_explanation" text, "review_url" text,
+    "reviewed_at" text, "id" uuid, "article_id" uuid, "start" integer, "end" integer, "quote" text, "prefix" text,
+    "suffix" text, "tags" text[], "note" text, "author" text, "origin" text, "confidence" double precision,
+    "anchor" factmark_anchor_document, "needs_review" boolean, "previous_quote" text, "review" text, "version"
+    integer, "created_at" text, "updated_at" text
+);
+CREATE TYPE factmark_attribution_document AS (
+    "kind" text, "source" text, "source_type" text, "cue" text, "claim_id" uuid, "id" uuid, "article_id" uuid,
+    "start" integer, "end" integer, "quote" text, "prefix" text, "suffix" text, "tags" text[], "note" text,
+    "author" text, "origin" text, "confidence" double precision, "anchor" factmark_anchor_document, "needs_review"
+    boolean, "previous_quote" text, "review" text, "version" integer, "created_at" text, "updated_at" text
+);
+CREATE TYPE factmark_denial_document AS (
+    "kind" text, "denier" text, "cue" text, "target_id" uuid, "id" uuid, "article_id" uuid, "start" integer, "end"
+    integer, "quote" text, "prefix" text, "suffix" text, "tags" text[], "note" text, "author" text, "origin" text,
+    "confidence" double precision, "anchor" factmark_anchor_document, "needs_review" boolean, "previous_quote"
+    text, "review" text, "version" integer, "created_at" text, "updated_at" text
+);
+CREATE TYPE factmark_figure_document AS (
+    "kind" text, "value" double precision, "unit" text, "approximate" boolean, "qualifier" text, "subject" text,
+    "id" uuid, "article_id" uuid, "start" integer, "end" integer, "quote" text, "prefix" text, "suffix" text,
+    "tags" text[], "note" text, "author" text, "origin" text, "confidence" double precision, "anchor"
+    factmark_anchor_document, "needs_review" boolean, "previous_quote" text, "review" text, "version" integer,
+    "created_at" text, "updated_at" text
+);
+
 CREATE FUNCTION factmark_annotation_document(a annotations, start_at integer, end_at integer) RETURNS json
-LANGUAGE sql STABLE AS $$
-    SELECT CASE a.kind
-        WHEN 'claim' THEN (SELECT row_to_json(d) FROM (SELECT
-            a.kind, coalesce(a.statement, a.quote) AS "statement", a.claimant, a.verdict, a.verdict_explanation,
-            a.review_url, to_char(a.reviewed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "reviewed_at",
-            a.id, a.article_id, start_at AS "start", end_at AS "end", a.quote, a.prefix, a.suffix, a.tags, a.note,
-            a.author, a.origin, a.confidence, (SELECT row_to_json(n) FROM (SELECT a.anchor_status AS status,
-            a.anchor_revision AS revision, a.anchor_confidence AS confidence, a.anchor_approximate AS approximate) n) AS
-            "anchor", a.needs_review, a.previous_quote, a.review, a.version, to_char(a.created_at AT TIME ZONE 'UTC',
-            'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "created_at", to_char(a.updated_at AT TIME ZONE 'UTC',
-            'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "updated_at") d)
-        WHEN 'attribution' THEN (SELECT row_to_json(d) FROM (SELECT
-            a.kind, a.source, a.source_type, a.cue, a.claim_id, a.id, a.article_id, start_at AS "start", end_at AS
-            "end", a.quote, a.prefix, a.suffix, a.tags, a.note, a.author, a.origin, a.confidence, (SELECT row_to_json(n)
-            FROM (SELECT a.anchor_status AS status, a.anchor_revision AS revision, a.anchor_confidence AS confidence,
-            a.anchor_approximate AS approximate) n) AS "anchor", a.needs_review, a.previous_quote, a.review, a.version,
-            to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "created_at",
-            to_char(a.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "updated_at") d)
-        WHEN 'denial' THEN (SELECT row_to_json(d) FROM (SELECT
-            a.kind, a.denier, a.cue, a.target_id, a.id, a.article_id, start_at AS "start", end_at AS "end", a.quote,
-            a.prefix, a.suffix, a.tags, a.note, a.author, a.origin, a.confidence, (SELECT row_to_json(n) FROM (SELECT
-            a.anchor_status AS status, a.anchor_revision AS revision, a.anchor_confidence AS confidence,
-            a.anchor_approximate AS approximate) n) AS "anchor", a.needs_review, a.previous_quote, a.review, a.version,
-            to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "created_at",
-            to_char(a.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "updated_at") d)
-        WHEN 'figure' THEN (SELECT row_to_json(d) FROM (SELECT
-            a.kind, a.value, a.unit, a.approximate, a.qualifier, a.subject, a.id, a.article_id, start_at AS "start",
-            end_at AS "end", a.quote, a.prefix, a.suffix, a.tags, a.note, a.author, a.origin, a.confidence, (SELECT
-            row_to_json(n) FROM (SELECT a.anchor_status AS status, a.anchor_revision AS revision, a.anchor_confidence AS
-            confidence, a.anchor_approximate AS approximate) n) AS "anchor", a.needs_review, a.previous_quote, a.review,
-            a.version, to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "created_at",
-            to_char(a.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "updated_at") d)
-    END
-$$;
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN CASE a.kind
+        WHEN 'claim' THEN row_to_json(ROW(
+            a.kind, coalesce(a.statement, a.quote), a.claimant, a.verdict, a.verdict_explanation, a.review_url,
+            to_char(a.reviewed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), a.id, a.article_id, start_at,
+            end_at, a.quote, a.prefix, a.suffix, a.tags, a.note, a.author, a.origin, a.confidence,
+            ROW(a.anchor_status, a.anchor_revision, a.anchor_confidence,
+            a.anchor_approximate)::factmark_anchor_document, a.needs_review, a.previous_quote, a.review, a.version,
+            to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), to_char(a.updated_at AT TIME
+            ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+        )::factmark_claim_document)
+        WHEN 'attribution' THEN row_to_json(ROW(
+            a.kind, a.source, a.source_type, a.cue, a.claim_id, a.id, a.article_id, start_at, end_at, a.quote,
+            a.prefix, a.suffix, a.tags, a.note, a.author, a.origin, a.confidence, ROW(a.anchor_status,
+            a.anchor_revision, a.anchor_confidence, a.anchor_approximate)::factmark_anchor_document, a.needs_review,
+            a.previous_quote, a.review, a.version, to_char(a.created_at AT TIME ZONE 'UTC',
+            'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), to_char(a.updated_at AT TIME ZONE 'UTC',
+            'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+        )::factmark_attribution_document)
+        WHEN 'denial' THEN row_to_json(ROW(
+            a.kind, a.denier, a.cue, a.target_id, a.id, a.article_id, start_at, end_at, a.quote, a.prefix, a.suffix,
+            a.tags, a.note, a.author, a.origin, a.confidence, ROW(a.anchor_status, a.anchor_revision,
+            a.anchor_confidence, a.anchor_approximate)::factmark_anchor_document, a.needs_review, a.previous_quote,
+            a.review, a.version, to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+            to_char(a.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+        )::factmark_denial_document)
+        WHEN 'figure' THEN row_to_json(ROW(
+            a.kind, a.value, a.unit, a.approximate, a.qualifier, a.subject, a.id, a.article_id, start_at, end_at,
+            a.quote, a.prefix, a.suffix, a.tags, a.note, a.author, a.origin, a.confidence, ROW(a.anchor_status,
+            a.anchor_revision, a.anchor_confidence, a.anchor_approximate)::factmark_anchor_document, a.needs_review,
+            a.previous_quote, a.review, a.version, to_char(a.created_at AT TIME ZONE 'UTC',
+            'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), to_char(a.updated_at AT TIME ZONE 'UTC',
+            'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+        )::factmark_figure_document)
+    END;
+END $$;
 
 CREATE FUNCTION factmark_render_annotation() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
