@@ -35,7 +35,7 @@ from service.api.observability import log_request, request_id
 from service.api.ratelimit import RateLimiter
 from service.domain.offsets import OffsetUnit
 from service.errors import FactmarkError
-from service.store.annotations import AnnotationFilter, fetch_documents_page
+from service.store.annotations import AnnotationFilter, fetch_documents_page, fetch_whole_article_page
 from service.store.database import UNAVAILABLE
 from service.store.notifications import ChangeListener
 from service.wire import DEFAULT_PAGE, MAX_PAGE
@@ -180,8 +180,10 @@ class HotReads:
             return False
         where = AnnotationFilter(reviews=listed_reviews(None, w3c=False))
         try:
-            pool = self.state.pool
-            documents = await fetch_documents_page(pool, principal.tenant_id, article, unit, where, None, limit)
+            pool, tenant = self.state.pool, principal.tenant_id
+            documents = await fetch_whole_article_page(pool, tenant, article, unit, where.reviews or (), limit)
+            if documents is None:  # more than one page: the keyset and version need the windowed statement
+                documents = await fetch_documents_page(pool, tenant, article, unit, where, None, limit)
         except (*UNAVAILABLE, asyncpg.PostgresError):
             return False  # the app tries again and answers 503 the usual way
         if not documents.count:
