@@ -142,13 +142,20 @@ class HotReads:
         # through this replica after a write through another (or a revocation) never sees what came before.
         if key_id not in self.caches.keys or not await self.listener.caught_up():
             return None
+        principal = self._from_key_cache(scope, key_id, secret)
+        if principal is not None:
+            scope["state"][PRINCIPAL] = principal  # authorised once: the guard will not take a second token
+        return principal
+
+    def _from_key_cache(self, scope: Any, key_id: str, secret: str) -> Principal | None:
+        """The caller as the guard would authorise it from the key held in memory, which may be out of date."""
+        if key_id not in self.caches.keys:
+            return None
         try:
             check_address(self.failures, client_address(scope))
-            principal = authorize(self.caches.keys.get(key_id), secret, "read", self.limiter)
+            return authorize(self.caches.keys.get(key_id), secret, "read", self.limiter)
         except FactmarkError:
             return None  # the app's guard answers 401/403/429 the usual way
-        scope["state"][PRINCIPAL] = principal  # authorised once: the guard will not take a second token
-        return principal
 
     async def _rendered_here(
         self, scope: Any, headers: dict[bytes, bytes], varying: tuple[Any, ...], send: Send, article: uuid.UUID
@@ -157,8 +164,8 @@ class HotReads:
         JSON, `limit` and `offset_unit` at most, no cursor, no conditional or cross-origin request): one query
         joins the stored documents, answered without routing, DI or a handler, in the bytes and headers the
         list handler gives (service/api/annotations.py) and kept. Anything else, or in doubt (a key not in
-        memory, no annotations to tell an empty article from a missing one, the database failing), goes on to
-        the app, which answers it as usual."""
+        memory, no annotations to tell an empty article from a missing one, more than one page, the database
+        failing), goes on to the app, which answers it as usual."""
         started = time.perf_counter()
         get = headers.get
         if get(b"accept") not in _PLAIN_ACCEPT or get(b"if-none-match") or get(b"origin") or get(b"range"):
@@ -175,18 +182,24 @@ class HotReads:
             return False
         pages = self.caches.pages
         epoch = pages.epoch
-        principal = await self._authorized(scope, key_id, secret)
+        # No barrier: the query itself reads only while the key is still live with the read scope, in the same
+        # snapshot as the documents (a revocation committed before it is seen), so it costs no extra round trip.
+        principal = self._from_key_cache(scope, key_id, secret)
         if principal is None:
             return False
-        where = AnnotationFilter(reviews=listed_reviews(None, w3c=False))
+        pool, tenant, reviews = self.state.pool, principal.tenant_id, listed_reviews(None, w3c=False)
         try:
-            pool, tenant = self.state.pool, principal.tenant_id
-            documents = await fetch_whole_article_page(pool, tenant, article, unit, where.reviews or (), limit)
-            if documents is None:  # more than one page: the keyset and version need the windowed statement
+            documents = await fetch_whole_article_page(pool, tenant, article, unit, reviews, limit, key_id)
+            if documents is None:  # more than one page: the keyset and version need the windowed statement,
+                # which does not check the key, so the key waits for the barrier as in the app
+                if not await self.listener.caught_up() or self.caches.keys.peek(key_id) is None:
+                    return False
+                scope["state"][PRINCIPAL] = principal
+                where = AnnotationFilter(reviews=reviews)
                 documents = await fetch_documents_page(pool, tenant, article, unit, where, None, limit)
         except (*UNAVAILABLE, asyncpg.PostgresError):
             return False  # the app tries again and answers 503 the usual way
-        if not documents.count:
+        if not documents.count:  # an empty or missing article, or a key no longer live: the guard decides
             return False
         body = native_page(documents)
         kept = [(b"content-type", b"application/json"), (b"vary", b"Accept"),

@@ -318,6 +318,8 @@ def _whole_article(unit: OffsetUnit) -> str:
     # cost more than the rest of the row.
     return f"""SELECT convert_to({_STORED_DOCUMENT[unit]}, 'UTF8') AS doc, date_part('epoch', updated_at) AS changed
 FROM annotations WHERE tenant_id = $1 AND article_id = $2 AND review = ANY($3::text[])
+  AND EXISTS (SELECT FROM api_keys k
+              WHERE k.tenant_id = $1 AND k.id = $5 AND k.revoked_at IS NULL AND 'read' = ANY(k.scopes))
 ORDER BY start_cp, end_cp, id LIMIT $4"""
 
 
@@ -328,12 +330,16 @@ async def fetch_whole_article_page(
     unit: OffsetUnit,
     reviews: Sequence[str],
     limit: int,
+    reader_key_id: str,
 ) -> DocumentPage | None:
     """The first page of an article filtered by review state only, when it holds every match (at most `limit`):
     the stored documents, joined here, and a version from the same rows, where fetch_documents_page needs
     windows for the keyset and the version over rows it does not show. None when more than `limit` match.
-    Rows, not one joined value: PostgreSQL spent three times the CPU building a 140 kB value (measured)."""
-    rows = await connection.fetch(_whole_article(unit), tenant_id, article_id, list(reviews), limit + 1)
+    Rows, not one joined value: PostgreSQL spent three times the CPU building a 140 kB value (measured).
+    Nothing is read unless the API key `reader_key_id` is, in the same snapshot, unrevoked with the read scope
+    (an empty page then says nothing about the article)."""
+    arguments = (tenant_id, article_id, list(reviews), limit + 1, reader_key_id)
+    rows = await connection.fetch(_whole_article(unit), *arguments)
     if len(rows) > limit:
         return None
     version = f"{len(rows)}:{max(map(_CHANGED, rows))}" if rows else _version(0, None)

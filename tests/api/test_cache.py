@@ -228,3 +228,26 @@ async def test_a_list_read_the_plain_path_cannot_answer_gets_the_handlers_answer
         assert answer.status_code in (200, 400, 422)
     else:
         assert answer.status_code in (400, 422) and answer.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_plain_list_read_checks_the_key_in_the_database_not_only_in_memory(
+    settings: Settings, tenant: Tenant, db: asyncpg.Connection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plain read waits for no barrier: its own query reads nothing once the key is revoked, even while
+    this process has not heard of the revocation (here it never will: notifications are dropped), and the
+    request goes on to the app."""
+    metrics = {"Authorization": f"Bearer {METRICS_TOKEN}"}
+    app = create_app(msgspec.structs.replace(settings, page_cache_bytes=0))
+    async with AsyncTestClient(app=app) as client:
+        client.headers.update(tenant.headers("write"))
+        async with asyncio.timeout(10):
+            while not app.state.listener.live:
+                await asyncio.sleep(0.01)
+        path = f"/v1/articles/{await _article(client)}/annotations?limit=500"
+        seen = _list_requests_seen_by_the_app((await client.get("/metrics", headers=metrics)).text)
+        assert (await client.get(path)).status_code == 200
+        assert _list_requests_seen_by_the_app((await client.get("/metrics", headers=metrics)).text) == seen
+        monkeypatch.setattr(app.state.caches, "changed", lambda payload: None)
+        await db.execute("UPDATE api_keys SET revoked_at = now() WHERE id = $1", tenant.write.split("_")[1])
+        await client.get(path)
+        assert _list_requests_seen_by_the_app((await client.get("/metrics", headers=metrics)).text) == seen + 1
