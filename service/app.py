@@ -45,6 +45,7 @@ from service.config import Settings
 from service.delivery import DeliveryWorker, purge_past_retention
 from service.operations.compute import Compute
 from service.store.database import create_pool
+from service.store.events import NOTIFY_CHANNEL
 from service.store.listener import EventListener
 from service.store.notifications import ChangeListener
 
@@ -66,7 +67,9 @@ def provide_settings(state: State) -> Settings:
 
 def create_app(settings: Settings) -> Litestar:
     caches = Caches(KeyCache(settings.key_cache_ttl_s), PageCache(settings.page_cache_bytes))
-    listener = ChangeListener(settings.session_database_url, caches)
+    events_listener = EventListener()
+    # One LISTEN connection per process: the caches' change channel and the change feed's events channel.
+    listener = ChangeListener(settings.session_database_url, caches, channels={NOTIFY_CHANNEL: events_listener})
     limiter = RateLimiter(settings.rate_limit_per_minute)
     failures = RateLimiter(settings.failed_auth_per_minute)
 
@@ -80,10 +83,6 @@ def create_app(settings: Settings) -> Litestar:
             statement_timeout_ms=settings.statement_timeout_ms,
             pgbouncer=settings.pgbouncer,
         )
-        # Two LISTEN connections for now: the caches' (change notifications) and the change feed's (new events).
-        events_listener = EventListener(settings.session_database_url)
-        app.state.event_listener = events_listener
-        events_listener.start()
         retention = int(settings.event_retention_days * 86400)
         tasks = [
             asyncio.create_task(purge_expired_keys(app.state.pool, every_seconds=600)),
@@ -101,7 +100,6 @@ def create_app(settings: Settings) -> Litestar:
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-            await events_listener.close()
             await app.state.pool.close()
 
     principal = {"principal": Provide(provide_principal, sync_to_thread=False)}
@@ -147,6 +145,7 @@ def create_app(settings: Settings) -> Litestar:
                 "suggestion_engines": SuggestionEngines(),
                 "caches": caches,
                 "listener": listener,
+                "event_listener": events_listener,
             }
         ),
         openapi_config=openapi_config(),

@@ -1,12 +1,14 @@
-"""Change notifications: one connection per process straight to PostgreSQL (never through PgBouncer, whose
+"""Notifications: the one connection per process straight to PostgreSQL (never through PgBouncer, whose
 transaction pooling has no sessions to LISTEN on), LISTENing on the channel the triggers of
-schemas/0009_change_notifications.sql notify, and handing every payload to a subscriber (the caches)."""
+schemas/0009_change_notifications.sql notify and handing its payloads to the caches, and on any further channel
+to its own subscriber (the change feed's waiters listen on the events channel)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 import asyncpg
@@ -26,21 +28,23 @@ class Subscriber(Protocol):
 class ChangeListener:
     """Keeps one LISTEN connection open, reconnecting after `retry_s`; checks it every `probe_s` with a query,
     so a connection that died silently is noticed. Whenever notifications may have been missed (before the
-    first connection, after a drop) the subscriber hears `listening(False)`, and `listening(True)` once they
-    arrive again: caches drop what they hold at both moments."""
+    first connection, after a drop) every subscriber hears `listening(False)`, and `listening(True)` once they
+    arrive again: caches drop what they hold at both moments, waiters look again. `subscriber` hears the
+    change channel; `channels` names further channels and their subscribers."""
 
     def __init__(
         self,
         url: str | None,
         subscriber: Subscriber,
         *,
+        channels: Mapping[str, Subscriber] | None = None,
         retry_s: float = 1.0,
         probe_s: float = 5.0,
         barrier_interval_s: float = 0.0005,
     ):
         self._url = url
         self._barrier_interval_s = barrier_interval_s
-        self._subscriber = subscriber
+        self._subscribers = {CHANNEL: subscriber, **(channels or {})}
         self._retry_s = retry_s
         self._probe_s = probe_s
         self.live = False
@@ -65,7 +69,8 @@ class ChangeListener:
         closed = asyncio.Event()
         connection.add_termination_listener(lambda _: closed.set())
         try:
-            await connection.add_listener(CHANNEL, self._received)
+            for channel in self._subscribers:
+                await connection.add_listener(channel, self._received)
             self._connection = connection
             self._set_live(True)
             while not closed.is_set():
@@ -115,13 +120,14 @@ class ChangeListener:
             _resolve([*waiters, *self._waiters], False)
             self._waiters = []
 
-    def _received(self, _connection: Any, _pid: int, _channel: str, payload: str) -> None:
-        self._subscriber.changed(payload)
+    def _received(self, _connection: Any, _pid: int, channel: str, payload: str) -> None:
+        self._subscribers[channel].changed(payload)
 
     def _set_live(self, live: bool) -> None:
         if live != self.live:
             self.live = live
-            self._subscriber.listening(live)
+            for subscriber in self._subscribers.values():
+                subscriber.listening(live)
 
 
 def _resolve(waiters: list[asyncio.Future[bool]], passed: bool) -> None:
