@@ -15,7 +15,6 @@ from service.domain.events import EventType
 from service.domain.ratings import needs_review_after
 from service.domain.reanchoring import Relocation, StoredAnchor, reanchor
 from service.domain.spans import IndexedText
-from service.errors import Conflict
 from service.operations import events
 from service.operations.compute import Compute
 from service.operations.transaction import (
@@ -44,8 +43,12 @@ async def replace_text(
     """Store `text` as a new revision and re-anchor every annotation; the same text again changes nothing.
     Re-anchoring runs on what was read before the transaction (the CPU work holds no connection and no lock);
     its result is stored only if the text and every position are still as read, under the lock."""
-    for _ in range(TEXT_ATTEMPTS):
-        seen = await _read_before(pool, tenant_id, article_id)
+    for attempt in range(TEXT_ATTEMPTS):
+        # The last attempt re-anchors under the lock: an article whose annotations were written during each
+        # earlier attempt's re-anchoring still gets its revision (a client that sent a current If-Match did
+        # nothing wrong), holding the lock for work bounded by the work budget.
+        under_lock = attempt == TEXT_ATTEMPTS - 1
+        seen = None if under_lock else await _read_before(pool, tenant_id, article_id)
         planned = None
         if seen is not None:
             check_if_match(if_match, seen.version)  # stale: 412 before the work, as it would be after
@@ -58,7 +61,14 @@ async def replace_text(
                 positions = await annotation_store.lock_positions(connection, tenant_id, article_id)
                 if text == current.text:  # a retried PUT: nothing moves, no new revision
                     return _unchanged_report(article_id, current.revision, current.version, positions)
-                if seen is None or planned is None or current.revision != seen.revision or positions != seen.positions:
+                if under_lock:
+                    texts = await _texts_of(
+                        connection, tenant_id, article_id, (current.revision, current.text), positions
+                    )
+                    planned = await compute.run(_relocate, texts, text, positions, location="/text")
+                elif (
+                    seen is None or planned is None or (current.revision, positions) != (seen.revision, seen.positions)
+                ):
                     raise TextMoved
                 relocations, doc = planned
                 revision = current.revision + 1
@@ -78,8 +88,6 @@ async def replace_text(
             break
         except TextMoved:
             continue
-    else:
-        raise Conflict("the article changed while its annotations were being re-anchored; send the text again")
     outcomes = Counter(_outcome(r) for r in relocations.values())
     return RevisionReport(
         article_id=article_id,
@@ -116,10 +124,18 @@ async def _read_before(pool: asyncpg.Pool, tenant_id: uuid.UUID, article_id: uui
         version = await article_store.fetch_article_version(connection, tenant_id, article_id)
         assert version is not None  # the same snapshot found its text
         positions = await annotation_store.fetch_positions(connection, tenant_id, article_id)
-        texts = {current[0]: current[1]}
-        older = {p.revision for p in positions} - texts.keys()
-        texts |= await article_store.fetch_revision_texts(connection, tenant_id, article_id, sorted(older))
+        texts = await _texts_of(connection, tenant_id, article_id, (current[0], current[1]), positions)
     return _Seen(current[0], version, positions, texts)
+
+
+async def _texts_of(
+    connection: asyncpg.Connection, tenant_id: uuid.UUID, article_id: uuid.UUID, current: tuple[int, str],
+    positions: Sequence[StoredPosition],
+) -> dict[int, str]:  # fmt: skip
+    """The current text (its revision and text) and that of every revision a position last matched."""
+    revision, text = current
+    older = {p.revision for p in positions} - {revision}
+    return {revision: text} | await article_store.fetch_revision_texts(connection, tenant_id, article_id, sorted(older))
 
 
 def _relocate(

@@ -6,14 +6,18 @@ runs in the test's own event loop (Litestar's test client would run one request 
 from __future__ import annotations
 
 import asyncio
+import uuid
 from contextlib import asynccontextmanager
 from typing import Any
 
+import asyncpg
 import httpx
 import msgspec
 
 from service.app import create_app
 from service.operations.compute import Compute
+from service.operations.transaction import TEXT_ATTEMPTS
+from service.store.annotations import INSERT_COLUMNS
 from tests.conftest import TEST_HOST
 from tests.fixtures import RIGA, riga_article
 
@@ -104,3 +108,55 @@ async def test_a_text_revision_parked_in_re_anchoring_is_done_again_after_a_conc
         now = (await client.get(f"/v1/annotations/{added.json()['id']}")).json()
         assert now["quote"] == "left the port" and now["anchor"]["revision"] == 2
         assert ("First. " + RIGA)[now["start"] : now["end"]] == "left the port"
+
+
+class OvertakenSteps(Compute):
+    """Compute that, before each heavy step, has another writer add an annotation to `article` (straight in
+    the database): every plan made outside the lock is stale. A step run under the article's lock would wait
+    for its own transaction; the writer gives up after a moment (`lock_timeout`) and counts nothing."""
+
+    def __init__(self, settings: Any, db: Any) -> None:
+        super().__init__(settings)
+        self.db = db
+        self.article: str | None = None
+        self.overtaken = 0
+
+    async def run(self, fn: Any, *args: Any, location: str = "") -> Any:
+        if self.article is not None:
+            try:
+                async with self.db.transaction():
+                    await self.db.execute("SET LOCAL lock_timeout = '300ms'")
+                    await self.db.execute(
+                        f"""INSERT INTO annotations ({", ".join(INSERT_COLUMNS)})
+                            SELECT {", ".join("gen_random_uuid()" if c == "id" else c for c in INSERT_COLUMNS)}
+                            FROM annotations WHERE article_id = $1 LIMIT 1""",
+                        uuid.UUID(self.article),
+                    )
+                self.overtaken += 1
+            except asyncpg.LockNotAvailableError:
+                pass  # this step holds the article: nobody can overtake it
+        return await super().run(fn, *args, location=location)
+
+
+async def test_a_text_revision_overtaken_by_annotation_writes_every_time_still_lands(settings, tenant, db):
+    """The last attempt re-anchors under the lock, so a current If-Match is never answered 409 however busy the
+    article is; every annotation the revision locked moves to the new text."""
+    app = create_app(settings)
+    compute = OvertakenSteps(app.state.settings, db)
+    app.state.compute = compute
+    transport = httpx.ASGITransport(app=app)
+    async with app.lifespan(), httpx.AsyncClient(transport=transport, base_url=f"http://{TEST_HOST}") as client:
+        client.headers.update(tenant.headers("write"))
+        created = await client.post("/v1/articles", json=riga_article(url="https://x.example/busy"))
+        assert created.status_code == 201, created.text
+        article = created.json()["id"]
+        compute.article = article
+        current = {"If-Match": created.headers["etag"]}
+        revised = await client.put(f"/v1/articles/{article}/text", json={"text": "Busy. " + RIGA}, headers=current)
+        compute.article = None
+        assert revised.status_code == 200, revised.text
+        assert compute.overtaken == TEXT_ATTEMPTS - 1  # every attempt made outside the lock
+        assert revised.json()["revision"] == 2 and revised.json()["counts"]["orphaned"] == 0
+        listed = (await client.get(f"/v1/articles/{article}/annotations", params={"limit": 500})).json()["items"]
+        moved = [a for a in listed if a["anchor"]["revision"] == 2]
+        assert len(moved) >= 4 and all(("Busy. " + RIGA)[a["start"] : a["end"]] == a["quote"] for a in moved)
