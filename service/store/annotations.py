@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import operator
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
@@ -215,9 +215,16 @@ class DocumentPage:
     version: str
 
 
-def _version(matching: int, changed: datetime | None) -> str:
-    """Changes whenever a matching annotation is added, removed or changed (each write sets updated_at)."""
-    return f"{matching}:{changed.timestamp() if changed else 0}"
+def _version(matching: int, changed: datetime | float | None) -> str:
+    """Changes whenever a matching annotation is added, removed or changed (each write sets updated_at);
+    `changed` is the latest updated_at, or its epoch seconds (the same float datetime.timestamp() gives)."""
+    seconds = changed.timestamp() if isinstance(changed, datetime) else changed
+    return f"{matching}:{seconds or 0}"
+
+
+def _joined(documents: Iterable[bytes]) -> bytes:
+    """JSON documents as one JSON array, written out as they are."""
+    return b"[" + b",".join(documents) + b"]"
 
 
 # A page request's WHERE: the filters ($1-$8) and the keyset ($9-$11); $12 is an earlier revision, if any.
@@ -243,28 +250,26 @@ def _page_arguments(
 _PAGE_COLUMNS = (
     ", start_cp AS key_start, end_cp AS key_end, count(*) OVER () AS matching, max(updated_at) OVER () AS changed"
 )
-# A page of stored documents as one row: the first `limit` documents joined into one JSON array by PostgreSQL
-# (bytes: no decoding, no per-row objects in Python), and the keyset of the last of them when one more follows.
-_DOCUMENTS_PAGE = """SELECT convert_to('[' || coalesce(string_agg(doc, ',' ORDER BY position)
-           FILTER (WHERE position <= {limit}), '') || ']', 'UTF8') AS items,
-       count(*) FILTER (WHERE position <= {limit}) AS shown, count(*) > {limit} AS more,
-       max(matching) AS matching, max(changed) AS changed,
-       max(key_start) FILTER (WHERE position = {limit}) AS last_start,
-       max(key_end) FILTER (WHERE position = {limit}) AS last_end,
-       (array_agg(id) FILTER (WHERE position = {limit}))[1] AS last_id
-FROM ({rows}) page"""
 
 
-def _page_query(
-    unit: OffsetUnit, where: AnnotationFilter, after: Keyset | None, revision: int | None, as_json: bool,
-    tenant_id: uuid.UUID, article_id: uuid.UUID,
-) -> tuple[str, list[Any]]:  # fmt: skip
-    """The rows of a page (one more than asked, to know whether more follow) and their arguments, but LIMIT's."""
-    extra = _PAGE_COLUMNS + (", row_number() OVER (ORDER BY start_cp, end_cp, id) AS position" if as_json else "")
-    select = select_annotations(unit, extra, "$12" if revision is not None else None, as_json)
+async def _fetch_page(
+    connection: asyncpg.Connection | asyncpg.Pool, tenant_id: uuid.UUID, article_id: uuid.UUID, unit: OffsetUnit,
+    where: AnnotationFilter, after: Keyset | None, limit: int, revision: int | None, as_json: bool,
+) -> tuple[list[asyncpg.Record], Keyset | None, str]:  # fmt: skip
+    """A page's rows (one more is read, to know whether more follow), the keyset of its last row when more do,
+    and the version of every matching row."""
+    select = select_annotations(unit, _PAGE_COLUMNS, "$12" if revision is not None else None, as_json)
     arguments = _page_arguments(tenant_id, article_id, where, after, revision)
-    query = f"{select}{_filters(unit)}{_KEYSET}\nORDER BY start_cp, end_cp, id\nLIMIT ${len(arguments) + 1}"
-    return query, arguments
+    rows = await connection.fetch(
+        f"{select}{_filters(unit)}{_KEYSET}\nORDER BY start_cp, end_cp, id\nLIMIT ${len(arguments) + 1}",
+        *arguments,
+        limit + 1,
+    )
+    version = _version(rows[0]["matching"], rows[0]["changed"]) if rows else _version(0, None)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    last = (rows[-1]["key_start"], rows[-1]["key_end"], rows[-1]["id"]) if more else None
+    return rows, last, version
 
 
 async def fetch_annotations_page(
@@ -279,12 +284,8 @@ async def fetch_annotations_page(
 ) -> AnnotationRows:
     """One page in text order after the keyset `after` (code point start, end, id). `revision`: as they stood
     at that earlier revision."""
-    query, arguments = _page_query(unit, where, after, revision, False, tenant_id, article_id)
-    rows = await connection.fetch(query, *arguments, limit + 1)
-    version = _version(rows[0]["matching"], rows[0]["changed"]) if rows else _version(0, None)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    last = (rows[-1]["key_start"], rows[-1]["key_end"], rows[-1]["id"]) if more else None
+    page = (connection, tenant_id, article_id, unit, where, after, limit, revision)
+    rows, last, version = await _fetch_page(*page, as_json=False)
     return AnnotationRows([to_annotation(row) for row in rows], last, version)
 
 
@@ -298,15 +299,11 @@ async def fetch_documents_page(
     limit: int,
     revision: int | None = None,
 ) -> DocumentPage:
-    """The same page as fetch_annotations_page, as the annotations' JSON documents in one array."""
-    query, arguments = _page_query(unit, where, after, revision, True, tenant_id, article_id)
-    n = len(arguments) + 1
-    page = await connection.fetchrow(
-        _DOCUMENTS_PAGE.format(rows=query, limit=f"${n + 1}"), *arguments, limit + 1, limit
-    )
-    version = _version(page["matching"], page["changed"]) if page["shown"] else _version(0, None)
-    last = (page["last_start"], page["last_end"], page["last_id"]) if page["more"] else None
-    return DocumentPage(page["items"], page["shown"], last, version)
+    """The same page as fetch_annotations_page, as the annotations' JSON documents in one array (rows joined
+    here: PostgreSQL spent three times the CPU building a 140 kB value, measured in docs/performance.md)."""
+    page = (connection, tenant_id, article_id, unit, where, after, limit, revision)
+    rows, last, version = await _fetch_page(*page, as_json=True)
+    return DocumentPage(_joined(row["doc"].encode() for row in rows), len(rows), last, version)
 
 
 _DOCUMENT, _CHANGED = operator.itemgetter(0), operator.itemgetter(1)
@@ -342,8 +339,8 @@ async def fetch_whole_article_page(
     rows = await connection.fetch(_whole_article(unit), *arguments)
     if len(rows) > limit:
         return None
-    version = f"{len(rows)}:{max(map(_CHANGED, rows))}" if rows else _version(0, None)
-    return DocumentPage(b"[" + b",".join(map(_DOCUMENT, rows)) + b"]", len(rows), None, version)
+    version = _version(len(rows), max(map(_CHANGED, rows), default=None))
+    return DocumentPage(_joined(map(_DOCUMENT, rows)), len(rows), None, version)
 
 
 async def fetch_annotations_version(
