@@ -23,6 +23,11 @@ counter it read under If-Match); every annotation agrees with the text it is anc
 UTF-16 offsets, prefix, suffix, anchor revision). Any 5xx, connection error, unexpected 4xx (anything but 409/412)
 or failed check makes the exit status 1 (requests cut off by the kill are counted apart: they are the fault).
 
+Webhooks (bench/load_webhooks.py): the tenant registers one for every event type, pointing at a receiver in this
+process that verifies each signature with the `standardwebhooks` package and answers 5% of deliveries 503. After the
+load the servers run on until every event has been delivered; any event not delivered, delivered out of its
+article's order or unsigned, or any mismatch between the events and the acknowledged writes, fails the run.
+
 The per-key rate limit is set to 1,000,000 a minute on both servers: the limiter code runs, but never answers 429.
 """
 
@@ -50,11 +55,14 @@ from urllib.parse import urlencode
 import asyncpg
 import msgspec
 
+from bench import load_webhooks as webhooks
 from bench.harness import Database, Server, service_server
 from service.domain.anchoring import CONTEXT_LENGTH
 
 RATE_LIMIT = "1000000"
 REQUEST_TIMEOUT = 20.0
+WEBHOOK_FAIL_SHARE = 0.05  # deliveries the receiver answers 503 on purpose: retries throughout the run
+DRAIN_SECONDS = 240.0  # how long after the load the servers have to deliver the last events
 HOT_ANNOTATIONS = 24  # annotations PATCHed by many clients at once (never deleted)
 
 
@@ -1079,6 +1087,36 @@ async def fault(world: World, victim: Server, log_dir: Path, seconds: float) -> 
     world.phase = "3 restarted"
 
 
+async def load_and_check(
+    servers: list[Server],
+    database_url: str,
+    tenant_id: uuid.UUID,
+    token: str,
+    args: argparse.Namespace,
+    log_dir: Path,
+    kill: bool,
+) -> tuple[World, float, list[str], str]:
+    """Register a webhook to a receiver, run the load, wait for every event to be delivered, and check the
+    database and the deliveries: the world, the load's seconds, what is wrong, and the webhooks' summary."""
+    receiver = webhooks.Receiver(fail_share=WEBHOOK_FAIL_SHARE, seed=args.seed)
+    await receiver.start()
+    try:
+        await webhooks.register(database_url, tenant_id, servers[0].base, receiver)
+        world, elapsed = await load(servers, token, args.clients, args.seconds, args.seed, log_dir, kill)
+        waited = await webhooks.drain(database_url, tenant_id, receiver, DRAIN_SECONDS)
+        failures = await verify(database_url, tenant_id, world.ledger)
+        events = await webhooks.stored_events(database_url, tenant_id)
+        states = await webhooks.delivery_states(database_url, tenant_id)
+    finally:
+        await receiver.stop()
+    ledger = world.ledger
+    failures += webhooks.check_deliveries(events, receiver.received, states)
+    failures += webhooks.check_against_writes(
+        events, set(ledger.articles), set(ledger.annotations), ledger.deleted, ledger.revisions
+    )
+    return world, elapsed, failures, webhooks.summary(events, receiver.received, waited, states)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=30.0, help="how long the clients run (default 30)")
@@ -1097,6 +1135,7 @@ def main(argv: list[str] | None = None) -> int:
             server = service_server(database.url)
             server.name = f"factmark-{'abcdefgh'[n]}"
             server.env["FACTMARK_RATE_LIMIT_PER_MINUTE"] = RATE_LIMIT
+            server.env |= webhooks.SERVER_SETTINGS
             servers.append(server.start(log_dir))
         kill = not args.no_kill and len(servers) > 1
         ports = ", ".join(f":{s.port}" for s in servers)
@@ -1106,8 +1145,9 @@ def main(argv: list[str] | None = None) -> int:
             + (f"; :{servers[-1].port} killed (SIGKILL) at a quarter, restarted from half-time" if kill else ""),
             flush=True,
         )
-        world, elapsed = asyncio.run(load(servers, token, args.clients, args.seconds, args.seed, log_dir, kill))
-        failures = asyncio.run(verify(database.url, tenant_id, world.ledger))
+        world, elapsed, failures, webhook_report = asyncio.run(
+            load_and_check(servers, database.url, tenant_id, token, args, log_dir, kill)
+        )
     finally:
         for server in servers:
             server.stop()
@@ -1120,6 +1160,7 @@ def main(argv: list[str] | None = None) -> int:
     classes = classify(stats)
     print()
     print("answers: " + ", ".join(f"{name}: {n}" for name, n in sorted(classes.items())))
+    print(webhook_report)
     print(
         f"acknowledged: {len(ledger.articles)} articles, {len(ledger.annotations)} annotations created, "
         f"{len(ledger.deleted)} deleted, {sum(ledger.patches.values())} PATCHes, "
@@ -1149,7 +1190,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"server logs kept in {log_dir}")
         return 1
     print("\nPASSED: no 5xx, no connection errors, no unexpected 4xx; every acknowledged write stored exactly once, "
-          "every acknowledged delete gone, no lost update, every annotation consistent with its text")  # fmt: skip
+          "every acknowledged delete gone, no lost update, every annotation consistent with its text; every event "
+          "delivered to the webhook, signed, in its article's order, and matching the acknowledged writes")  # fmt: skip
     shutil.rmtree(log_dir, ignore_errors=True)
     return 0
 
