@@ -37,6 +37,7 @@ log = logging.getLogger("factmark.webhooks")
 _USER_AGENT = "Factmark-Webhooks/1"
 _LEASE_MARGIN_SECONDS = 5.0  # beyond the timeout: recording an attempt takes milliseconds
 _DEPTH_EVERY_SECONDS = 5.0
+_STRANDED_EVERY_SECONDS = 30.0
 
 
 class Refused(Exception):
@@ -102,7 +103,7 @@ class DeliveryWorker:
 
     async def run(self) -> None:
         in_flight: set[asyncio.Task[None]] = set()
-        depth_at = 0.0
+        depth_at = stranded_at = 0.0
         try:
             while True:
                 with self._listener.subscription(None) as signal:
@@ -114,6 +115,10 @@ class DeliveryWorker:
                         if time.monotonic() - depth_at > _DEPTH_EVERY_SECONDS:
                             QUEUE_DEPTH.set(await webhook_store.queue_depth(self._pool))
                             depth_at = time.monotonic()
+                        if time.monotonic() - stranded_at > _STRANDED_EVERY_SECONDS:
+                            if unparked := await webhook_store.unpark_stranded(self._pool):
+                                log.warning("unparked %d webhook deliveries left behind", unparked)
+                            stranded_at = time.monotonic()
                     except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
                         log.warning("cannot claim webhook deliveries (%s)", exc.__class__.__name__)
                     for item in claimed:

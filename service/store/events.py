@@ -23,6 +23,12 @@ EVENT_DOCUMENT = f"""json_build_object(
 
 # One statement records the whole batch: the events (ids in the batch's order), a delivery for every enabled
 # endpoint that wants the type, and a notification (sent at commit, once per transaction and payload).
+#
+# A delivery that must wait for an earlier pending delivery of the same article to the same endpoint is
+# *parked* (next_attempt_at = infinity), so claiming never walks past it; whoever finishes the one before it
+# unparks it (store/webhooks.py: record_attempt). `heads` locks the pending head of each of the batch's
+# articles FOR SHARE: a worker finishing that head waits for this transaction, and then sees (and unparks) the
+# new rows; a head finished first is skipped by the lock, and the new rows are not parked.
 _RECORD = """
 WITH batch AS (
     SELECT * FROM unnest($2::text[], $3::uuid[], $4::uuid[], $5::int[], $6::text[]) WITH ORDINALITY
@@ -31,14 +37,28 @@ WITH batch AS (
     INSERT INTO events (tenant_id, type, article_id, annotation_id, revision, data)
     SELECT $1, type, article_id, annotation_id, revision, data::json FROM batch ORDER BY n
     RETURNING id, xid, type, article_id
-), fanned AS (
-    INSERT INTO webhook_deliveries (tenant_id, endpoint_id, event_id, event_xid, article_id)
-    SELECT $1, w.id, r.id, r.xid, r.article_id
+), wanted AS (
+    SELECT w.id AS endpoint_id, r.id, r.xid, r.article_id,
+           row_number() OVER (PARTITION BY w.id, r.article_id ORDER BY r.id) AS nth
     FROM recorded r JOIN webhook_endpoints w
       ON w.tenant_id = $1 AND w.enabled AND (cardinality(w.event_types) = 0 OR r.type = ANY(w.event_types))
     WHERE r.type <> 'webhook.test'
+), heads AS MATERIALIZED (
+    SELECT h.endpoint_id, h.article_id
+    FROM (SELECT DISTINCT endpoint_id, article_id FROM wanted WHERE article_id IS NOT NULL) g,
+    LATERAL (SELECT p.endpoint_id, p.article_id FROM webhook_deliveries p
+             WHERE p.tenant_id = $1 AND p.endpoint_id = g.endpoint_id AND p.article_id = g.article_id
+               AND p.state = 'pending'
+             ORDER BY p.event_xid, p.event_id LIMIT 1 FOR SHARE) h
+), fanned AS (
+    INSERT INTO webhook_deliveries (tenant_id, endpoint_id, event_id, event_xid, article_id, next_attempt_at)
+    SELECT $1, endpoint_id, id, xid, article_id,
+           CASE WHEN article_id IS NOT NULL
+                     AND (nth > 1 OR (endpoint_id, article_id) IN (SELECT endpoint_id, article_id FROM heads))
+                THEN 'infinity'::timestamptz ELSE now() END
+    FROM wanted
 )
-SELECT pg_notify($7, $1::text)"""
+SELECT pg_notify($7, $1::text), (SELECT count(*) FROM heads)"""
 
 
 async def record_events(connection: asyncpg.Connection, tenant_id: uuid.UUID, events: Sequence[NewEvent]) -> None:

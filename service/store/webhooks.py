@@ -137,11 +137,14 @@ class Claimed:
     secrets: tuple[str, ...]
     body: bytes
     occurred_at: datetime
+    article_id: uuid.UUID | None
 
 
 # Due deliveries whose events are final (below the horizon, see store/events.py) and that no earlier pending
 # delivery of the same article to the same endpoint precedes: one article's events go out in order. An attempt
-# in flight stays `pending`, so it holds back the article's later events on every worker.
+# in flight stays `pending`, so it holds back the article's later events on every worker. The later ones are
+# normally parked (next_attempt_at = infinity, see store/events.py), so the scan meets only heads; the NOT
+# EXISTS keeps the order even for one that is not.
 _CLAIM = f"""
 WITH horizon AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin),
 due AS (
@@ -164,7 +167,7 @@ FROM due, webhook_endpoints w, events e
 WHERE d.tenant_id = due.tenant_id AND d.endpoint_id = due.endpoint_id AND d.event_id = due.event_id
   AND w.tenant_id = d.tenant_id AND w.id = d.endpoint_id AND w.enabled
   AND e.tenant_id = d.tenant_id AND e.id = d.event_id
-RETURNING d.tenant_id, d.endpoint_id, d.event_id, d.attempts, w.url, w.secret,
+RETURNING d.tenant_id, d.endpoint_id, d.event_id, d.article_id, d.attempts, w.url, w.secret,
     CASE WHEN w.previous_secret_until > now() THEN w.previous_secret END AS previous_secret,
     {EVENT_DOCUMENT} AS body, e.occurred_at"""
 
@@ -180,7 +183,7 @@ def _claimed(row: asyncpg.Record) -> Claimed:
     secrets = tuple(s for s in (row["secret"], row["previous_secret"]) if s)
     return Claimed(
         row["tenant_id"], row["endpoint_id"], row["event_id"], row["attempts"], row["url"], secrets, row["body"],
-        row["occurred_at"],
+        row["occurred_at"], row["article_id"],
     )  # fmt: skip
 
 
@@ -214,7 +217,42 @@ async def record_attempt(connection: asyncpg.Connection, claimed: Claimed, resul
         claimed.tenant_id, claimed.endpoint_id, claimed.event_id, claimed.attempt, result.state,
         result.next_attempt_at,
     )  # fmt: skip
-    return status.endswith(" 1")
+    if not status.endswith(" 1"):
+        return False
+    if result.state != "pending" and claimed.article_id is not None:
+        await unpark_next(connection, claimed.tenant_id, claimed.endpoint_id, claimed.article_id)
+    return True
+
+
+async def unpark_next(
+    connection: asyncpg.Connection, tenant_id: uuid.UUID, endpoint_id: uuid.UUID, article_id: uuid.UUID
+) -> None:
+    """Make the article's next pending delivery to the endpoint due, if it was parked behind the one just
+    finished (a statement of its own: it must see rows committed while the finishing UPDATE waited)."""
+    await connection.execute(
+        """UPDATE webhook_deliveries SET next_attempt_at = now()
+           WHERE tenant_id = $1 AND endpoint_id = $2 AND next_attempt_at = 'infinity' AND event_id = (
+               SELECT event_id FROM webhook_deliveries
+               WHERE tenant_id = $1 AND endpoint_id = $2 AND article_id = $3 AND state = 'pending'
+               ORDER BY event_xid, event_id LIMIT 1)""",
+        tenant_id,
+        endpoint_id,
+        article_id,
+    )
+
+
+async def unpark_stranded(pool: asyncpg.Pool) -> int:
+    """Unpark every parked delivery that no pending delivery precedes any more (its predecessor went without
+    unparking it: purged past retention); a periodic safety net, not the normal path. Returns how many."""
+    status: str = await pool.execute(
+        """UPDATE webhook_deliveries d SET next_attempt_at = now()
+           WHERE d.state = 'pending' AND d.next_attempt_at = 'infinity'
+             AND NOT EXISTS (
+                 SELECT 1 FROM webhook_deliveries p
+                 WHERE p.tenant_id = d.tenant_id AND p.endpoint_id = d.endpoint_id AND p.article_id = d.article_id
+                   AND p.state = 'pending' AND (p.event_xid, p.event_id) < (d.event_xid, d.event_id))"""
+    )
+    return int(status.split()[-1])
 
 
 async def mark_endpoint_healthy(connection: asyncpg.Connection, tenant_id: uuid.UUID, endpoint_id: uuid.UUID) -> None:
