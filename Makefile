@@ -41,7 +41,7 @@ bench: $(STAMP)  ## benchmarks with same-run baselines (needs wrk: apt-get insta
 	$(BIN)/pip install --quiet -e '.[embedded,test,bench]'
 	$(BIN)/python -m bench
 
-load: $(STAMP)  ## fault test: 3 servers on one PostgreSQL, 48 clients for 30 s, one server SIGKILLed and restarted, every acknowledged write checked
+load: $(STAMP)  ## fault test: 3 servers on one PostgreSQL, 48 clients for 30 s, one server SIGKILLed and restarted, every acknowledged write and every webhook delivery checked
 	$(BIN)/python -m bench.load $(LOAD_ARGS)
 
 fuzz: $(STAMP)  ## a long Schemathesis run over every operation
