@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import operator
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
@@ -206,13 +206,16 @@ class AnnotationRows:
 
 @dataclass(frozen=True, slots=True)
 class DocumentPage:
-    """One page of annotations as one JSON array of their documents (bytes, written out as they are), how many
-    it holds, and otherwise as AnnotationRows."""
+    """One page of annotations as their JSON documents (bytes, in page order, to be written out as they are: the
+    answer joins them once, service/api/annotations.py), and otherwise as AnnotationRows."""
 
-    items: bytes
-    count: int
+    documents: list[bytes]
     last: Keyset | None
     version: str
+
+    @property
+    def count(self) -> int:
+        return len(self.documents)
 
 
 def _version(matching: int, changed: datetime | float | None) -> str:
@@ -220,11 +223,6 @@ def _version(matching: int, changed: datetime | float | None) -> str:
     `changed` is the latest updated_at, or its epoch seconds (the same float datetime.timestamp() gives)."""
     seconds = changed.timestamp() if isinstance(changed, datetime) else changed
     return f"{matching}:{seconds or 0}"
-
-
-def _joined(documents: Iterable[bytes]) -> bytes:
-    """JSON documents as one JSON array, written out as they are."""
-    return b"[" + b",".join(documents) + b"]"
 
 
 # A page request's WHERE: the filters ($1-$8) and the keyset ($9-$11); $12 is an earlier revision, if any.
@@ -299,11 +297,11 @@ async def fetch_documents_page(
     limit: int,
     revision: int | None = None,
 ) -> DocumentPage:
-    """The same page as fetch_annotations_page, as the annotations' JSON documents in one array (rows joined
-    here: PostgreSQL spent three times the CPU building a 140 kB value, measured in docs/performance.md)."""
+    """The same page as fetch_annotations_page, as the annotations' JSON documents (rows, not one joined value:
+    PostgreSQL spent three times the CPU building a 140 kB value, measured in docs/performance.md)."""
     page = (connection, tenant_id, article_id, unit, where, after, limit, revision)
     rows, last, version = await _fetch_page(*page, as_json=True)
-    return DocumentPage(_joined(row["doc"].encode() for row in rows), len(rows), last, version)
+    return DocumentPage([row["doc"].encode() for row in rows], last, version)
 
 
 _DOCUMENT, _CHANGED = operator.itemgetter(0), operator.itemgetter(1)
@@ -330,7 +328,7 @@ async def fetch_whole_article_page(
     reader_key_id: str,
 ) -> DocumentPage | None:
     """The first page of an article filtered by review state only, when it holds every match (at most `limit`):
-    the stored documents, joined here, and a version from the same rows, where fetch_documents_page needs
+    the stored documents, and a version from the same rows, where fetch_documents_page needs
     windows for the keyset and the version over rows it does not show. None when more than `limit` match.
     Rows, not one joined value: PostgreSQL spent three times the CPU building a 140 kB value (measured).
     Nothing is read unless the API key `reader_key_id` is, in the same snapshot, unrevoked with the read scope
@@ -340,7 +338,7 @@ async def fetch_whole_article_page(
     if len(rows) > limit:
         return None
     version = _version(len(rows), max(map(_CHANGED, rows), default=None))
-    return DocumentPage(_joined(map(_DOCUMENT, rows)), len(rows), None, version)
+    return DocumentPage(list(map(_DOCUMENT, rows)), None, version)
 
 
 async def fetch_annotations_version(
