@@ -129,9 +129,12 @@ async def create_annotations(
 ) -> Answer:
     """Store `items` on the article, all or nothing; the answer `present` makes of them is stored for replay.
     The spans are found on the text as read before the transaction (the CPU work holds no connection and no
-    lock) and stored only if that text is still current under the lock; otherwise found again."""
-    for _ in range(TEXT_ATTEMPTS):
-        current = await article_store.fetch_current_text(pool, tenant_id, article_id)
+    lock) and stored only if that text is still current under the lock; otherwise found again. The last attempt
+    finds them under the lock (a text revision waits; the work is bounded by the work budget), so a busy article
+    still takes its annotations."""
+    for attempt in range(TEXT_ATTEMPTS):
+        under_lock = attempt == TEXT_ATTEMPTS - 1
+        current = None if under_lock else await article_store.fetch_current_text(pool, tenant_id, article_id)
         revision, spans, failed = None, None, None
         if current is not None:  # else the transaction answers: a replay, or 404
             revision = current[0]
@@ -144,11 +147,14 @@ async def create_annotations(
                 await event_store.take_article_place(connection, tenant_id, article_id)
                 if replay := await replayed(connection, tenant_id, idempotency):
                     return replay
-                if failed is not None:
-                    raise failed
                 article = await lock_article_text(connection, tenant_id, article_id, exclusive=False)
-                if spans is None or article.revision != revision:
-                    raise TextMoved
+                if under_lock:
+                    spans = await locate(compute, article.text, items, unit, pointer_base)
+                elif article.revision != revision:
+                    raise TextMoved  # a quote not found on an older text may be on this one
+                elif failed is not None:
+                    raise failed
+                assert spans is not None
                 ids = await place_annotations(connection, tenant_id, article, items, spans, pointer_base)
                 await events.annotations_changed(
                     connection, tenant_id, article_id, article.revision, ids, EventType.ANNOTATION_CREATED
@@ -188,13 +194,17 @@ async def update_annotation(
 ) -> annotation_store.AnnotationDocument:
     """Change the fields `given` (a PATCH body's sent fields); offsets and quote are re-validated against the
     current text (found on the text read before the transaction, and used only if it is still current under
-    the lock). Returns the annotation as it is now."""
+    the lock; the last attempt finds them under the lock). Returns the annotation as it is now."""
     moves = any(name in given for name in SPAN_FIELDS)
-    for _ in range(TEXT_ATTEMPTS):
-        planned = await _plan_span(pool, tenant_id, annotation_id, given, unit, compute) if moves else None
+    for attempt in range(TEXT_ATTEMPTS):
+        under_lock = moves and attempt == TEXT_ATTEMPTS - 1
+        planned = None
+        if moves and not under_lock:
+            planned = await _plan_span(pool, tenant_id, annotation_id, given, unit, compute)
+        locating = _Locating(given, unit, compute) if under_lock else None
         try:
             async with write_transaction(pool) as connection:
-                return await _update(connection, tenant_id, annotation_id, given, if_match, unit, planned)
+                return await _update(connection, tenant_id, annotation_id, given, if_match, unit, planned, locating)
         except TextMoved:
             continue
     raise Conflict("the article's text was revised while the annotation was being placed; send it again")
@@ -208,7 +218,9 @@ async def _update(
     if_match: str | None,
     unit: OffsetUnit,
     planned: _PlannedSpan | None,
+    locating: _Locating | None,
 ) -> annotation_store.AnnotationDocument:
+    """The PATCH in its transaction: `planned` is the span found before it, `locating` says to find it now."""
     current = await lock_annotation(connection, tenant_id, annotation_id, if_match)
     kind = current["kind"]
     for name in given:
@@ -216,8 +228,8 @@ async def _update(
             raise InvalidInput(f"/{name}", f"a {kind} has no field {name!r}")
     changes = {name: value for name, value in given.items() if name not in SPAN_FIELDS}
     check_kind_fields(kind, changes, "")
-    if planned is not None:
-        changes.update(await _span_changes(connection, tenant_id, current, planned))
+    if planned is not None or locating is not None:
+        changes.update(await _span_changes(connection, tenant_id, current, planned, locating))
     if changes.get("needs_review") is True:
         raise InvalidInput("/needs_review", "only re-anchoring flags an annotation for review; send false")
     if _REVIEW_DECISIONS & changes.keys():  # confirmed or re-rated: the rating belongs to these words now
@@ -262,6 +274,15 @@ class _PlannedSpan:
     """Why the span is refused, reported where the transaction reaches the span."""
 
 
+@dataclass(frozen=True, slots=True)
+class _Locating:
+    """What finding a PATCH's span needs, when it is found under the lock."""
+
+    given: dict[str, Any]
+    unit: OffsetUnit
+    compute: Compute
+
+
 async def _plan_span(
     pool: asyncpg.Pool,
     tenant_id: uuid.UUID,
@@ -276,9 +297,16 @@ async def _plan_span(
     if stored is None or text is None:
         return _PlannedSpan(None, None, None, None)
     _article_id, start_cp, end_cp = stored
+    return await _locate_span(text[0], text[1], (start_cp, end_cp), _Locating(given, unit, compute))
+
+
+async def _locate_span(revision: int, text: str, stored: tuple[int, int], locating: _Locating) -> _PlannedSpan:
+    """The PATCH's span on `text` (at `revision`), the annotation's code point offsets being `stored`."""
+    given, unit = locating.given, locating.unit
+    start_cp, end_cp = stored
 
     def locate(*, budget: Budget) -> Span:  # on a worker thread: indexing the text and quote search cost CPU
-        doc = IndexedText(text[1])
+        doc = IndexedText(text)
         if "start" in given or "end" in given:
             start = given.get("start", doc.offsets.to_unit(start_cp, unit))
             end = given.get("end", doc.offsets.to_unit(end_cp, unit))
@@ -292,16 +320,24 @@ async def _plan_span(
         )  # fmt: skip
 
     try:
-        return _PlannedSpan(text[0], (start_cp, end_cp), await compute.run(locate), None)
+        return _PlannedSpan(revision, stored, await locating.compute.run(locate), None)
     except FactmarkError as error:
-        return _PlannedSpan(text[0], (start_cp, end_cp), None, error)
+        return _PlannedSpan(revision, stored, None, error)
 
 
 async def _span_changes(
-    connection: asyncpg.Connection, tenant_id: uuid.UUID, current: asyncpg.Record, planned: _PlannedSpan
+    connection: asyncpg.Connection,
+    tenant_id: uuid.UUID,
+    current: asyncpg.Record,
+    planned: _PlannedSpan | None,
+    locating: _Locating | None,
 ) -> dict[str, Any]:
-    """The planned span's columns, if the text and the annotation's offsets are still those it was found on."""
+    """The planned span's columns, if the text and the annotation's offsets are still those it was found on; or,
+    with `locating`, the span found now, under the article's lock."""
     text = await lock_article_text(connection, tenant_id, current["article_id"], exclusive=False)
+    if planned is None:
+        assert locating is not None
+        planned = await _locate_span(text.revision, text.text, (current["start_cp"], current["end_cp"]), locating)
     if planned.revision != text.revision or planned.stored != (current["start_cp"], current["end_cp"]):
         raise TextMoved
     if planned.failed is not None:

@@ -30,6 +30,7 @@ from service.store import annotations as annotation_store
 from service.store import articles as article_store
 from service.store import events as event_store
 from service.store import w3c_identities as identity_store
+from service.store.articles import ArticleText
 from service.wire import Annotation, AnnotationInput
 
 
@@ -55,16 +56,17 @@ async def create_w3c_annotation(
 ) -> Answer:
     """Store one annotation (its selectors in code points) with its identity, all or nothing; the answer
     `present` makes of it is stored for Idempotency-Key replays. The span is found before the transaction, as
-    for /v1 creates (service/operations/annotations.py)."""
-    for _ in range(TEXT_ATTEMPTS):
-        planned = await _plan_span(pool, tenant_id, article_id, item, compute)
+    for /v1 creates (service/operations/annotations.py), and under the lock on the last attempt."""
+    for attempt in range(TEXT_ATTEMPTS):
+        under_lock = attempt == TEXT_ATTEMPTS - 1
+        planned = None if under_lock else await _plan_span(pool, tenant_id, article_id, item, compute)
         try:
             async with write_transaction(pool) as connection:
                 await event_store.take_article_place(connection, tenant_id, article_id)
                 if replay := await replayed(connection, tenant_id, idempotency):
                     return replay
                 article = await lock_article_text(connection, tenant_id, article_id, exclusive=False)
-                span = _planned_span(planned, article.revision)
+                span = await _span(planned, article, item, compute)
                 [annotation_id] = await place_annotations(connection, tenant_id, article, [item], [span], None)
                 await identity_store.store_identity(connection, tenant_id, annotation_id, identity)
                 await events.annotations_changed(
@@ -102,9 +104,13 @@ async def _plan_span(
     return _PlannedSpan(current[0], span, None)
 
 
-def _planned_span(planned: _PlannedSpan, revision: int) -> Span:
-    """The planned span if it was found on the text still current (`revision`, under the lock)."""
-    if planned.revision != revision:
+async def _span(planned: _PlannedSpan | None, article: ArticleText, item: AnnotationInput, compute: Compute) -> Span:
+    """The planned span if it was found on the text still current (`article`, locked); with no plan (a write's
+    last attempt), the span found now, under the lock."""
+    if planned is None:
+        [span] = await locate(compute, article.text, [item], OffsetUnit.CODEPOINT, None)
+        return span
+    if planned.revision != article.revision:
         raise TextMoved
     if planned.failed is not None:
         raise planned.failed
@@ -141,13 +147,14 @@ async def replace_w3c_annotation(
     """Set every field of the annotation from `item` (a whole W3C document read as input), the span re-validated
     against the current text as on create; `identify` turns the identity kept so far into the one to keep
     (refusing a changed canonical). A replacement is a person's decision, so a review flag is cleared."""
-    for _ in range(TEXT_ATTEMPTS):
-        planned = await _plan_span(pool, tenant_id, article_id, item, compute)
+    for attempt in range(TEXT_ATTEMPTS):
+        under_lock = attempt == TEXT_ATTEMPTS - 1
+        planned = None if under_lock else await _plan_span(pool, tenant_id, article_id, item, compute)
         try:
             async with write_transaction(pool) as connection:
                 await event_store.take_article_place(connection, tenant_id, article_id)
                 return await _replace(
-                    connection, tenant_id, article_id, annotation_id, item, identify, if_match, planned
+                    connection, tenant_id, article_id, annotation_id, item, identify, if_match, planned, compute
                 )
         except TextMoved:
             continue
@@ -162,7 +169,8 @@ async def _replace(
     item: AnnotationInput,
     identify: Callable[[Identity], Identity],
     if_match: str,
-    planned: _PlannedSpan,
+    planned: _PlannedSpan | None,
+    compute: Compute,
 ) -> StoredW3C:
     current = await _lock_in_container(connection, tenant_id, article_id, annotation_id, if_match)
     kind = KIND_OF[type(item)]
@@ -174,7 +182,7 @@ async def _replace(
     kept = stored or Identity()
     identity = identify(Identity(kept.canonical or annotation_id.urn, kept.via))
     article = await lock_article_text(connection, tenant_id, article_id, exclusive=False)
-    span = _planned_span(planned, article.revision)
+    span = await _span(planned, article, item, compute)
     # Every column a create would write, so a replacement leaves nothing of the old annotation behind.
     columns = annotation_columns(
         item, span, annotation_id=annotation_id, revision=article.revision, now=article.now, pointer=""
