@@ -15,7 +15,6 @@ by the per-route request histograms."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 import time
 import uuid
@@ -64,10 +63,6 @@ class HotReads:
         self.listener = listener
         self.limiter = limiter
         self.failures = failures
-        # Cold plain reads take turns for the pool's connections in arrival order: asyncpg's pool hands a released
-        # connection to whichever task asks next, so under load a waiting read can be passed over again and
-        # again (p99 at 64 connections several times the median).
-        self.turns = asyncio.Semaphore(state.settings.pool_max_size)
 
     async def __call__(self, scope: Any, receive: Receive, send: Send) -> None:
         matched = _CACHEABLE.fullmatch(scope["path"]) if scope["type"] == "http" and scope["method"] == "GET" else None
@@ -194,8 +189,7 @@ class HotReads:
             return False
         pool, tenant, reviews = self.state.pool, principal.tenant_id, listed_reviews(None, w3c=False)
         try:
-            async with self.turns:
-                documents = await fetch_whole_article_page(pool, tenant, article, unit, reviews, limit, key_id)
+            documents = await fetch_whole_article_page(pool, tenant, article, unit, reviews, limit, key_id)
             if documents is None:  # more than one page: the keyset and version need the windowed statement,
                 # which does not check the key, so the key waits for the barrier as in the app
                 if not await self.listener.caught_up() or self.caches.keys.peek(key_id) is None:
