@@ -164,15 +164,19 @@ class StoredEvent:
     annotation_id: str | None
 
 
-async def stored_events(database_url: str, tenant_id: uuid.UUID) -> list[StoredEvent]:
-    """The tenant's events in the order they were written (the order deliveries of one article keep)."""
+async def _fetch(database_url: str, query: str, *arguments: Any) -> list[asyncpg.Record]:
     connection = await asyncpg.connect(database_url)
     try:
-        rows = await connection.fetch(
-            "SELECT id, type, article_id, annotation_id FROM events WHERE tenant_id = $1 ORDER BY xid, id", tenant_id
-        )
+        rows: list[asyncpg.Record] = await connection.fetch(query, *arguments)
+        return rows
     finally:
         await connection.close()
+
+
+async def stored_events(database_url: str, tenant_id: uuid.UUID) -> list[StoredEvent]:
+    """The tenant's events in the order they were written (the order deliveries of one article keep)."""
+    query = "SELECT id, type, article_id, annotation_id FROM events WHERE tenant_id = $1 ORDER BY xid, id"
+    rows = await _fetch(database_url, query, tenant_id)
     return [StoredEvent(row["id"], row["type"], _str(row["article_id"]), _str(row["annotation_id"])) for row in rows]
 
 
@@ -192,14 +196,8 @@ async def drain(database_url: str, tenant_id: uuid.UUID, receiver: Receiver, tim
 
 
 async def delivery_states(database_url: str, tenant_id: uuid.UUID) -> Counter[str]:
-    connection = await asyncpg.connect(database_url)
-    try:
-        rows = await connection.fetch(
-            "SELECT state, count(*) AS n FROM webhook_deliveries WHERE tenant_id = $1 GROUP BY state", tenant_id
-        )
-    finally:
-        await connection.close()
-    return Counter({row["state"]: row["n"] for row in rows})
+    query = "SELECT state, count(*) AS n FROM webhook_deliveries WHERE tenant_id = $1 GROUP BY state"
+    return Counter({row["state"]: row["n"] for row in await _fetch(database_url, query, tenant_id)})
 
 
 def check_deliveries(events: list[StoredEvent], received: Received, states: Counter[str]) -> list[str]:

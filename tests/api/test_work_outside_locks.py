@@ -110,43 +110,60 @@ async def test_a_text_revision_parked_in_re_anchoring_is_done_again_after_a_conc
         assert ("First. " + RIGA)[now["start"] : now["end"]] == "left the port"
 
 
-class OvertakenSteps(Compute):
-    """Compute that, before each heavy step, has another writer add an annotation to `article` (straight in
-    the database): every plan made outside the lock is stale. A step run under the article's lock would wait
-    for its own transaction; the writer gives up after a moment (`lock_timeout`) and counts nothing."""
+class InterferingSteps(Compute):
+    """Compute that, before each heavy step, has another writer change `article` straight in the database
+    (`interfere`): every plan made outside the lock is stale by the time the write holds its lock. A step run
+    under the article's lock makes that writer wait; it gives up after a moment (`lock_timeout`), uncounted."""
 
     def __init__(self, settings: Any, db: Any) -> None:
         super().__init__(settings)
         self.db = db
         self.article: str | None = None
-        self.overtaken = 0
+        self.interfered = 0
+
+    async def interfere(self, article_id: uuid.UUID) -> None:
+        raise NotImplementedError
 
     async def run(self, fn: Any, *args: Any, location: str = "") -> Any:
         if self.article is not None:
             try:
                 async with self.db.transaction():
                     await self.db.execute("SET LOCAL lock_timeout = '300ms'")
-                    await self.db.execute(
-                        f"""INSERT INTO annotations ({", ".join(INSERT_COLUMNS)})
-                            SELECT {", ".join("gen_random_uuid()" if c == "id" else c for c in INSERT_COLUMNS)}
-                            FROM annotations WHERE article_id = $1 LIMIT 1""",
-                        uuid.UUID(self.article),
-                    )
-                self.overtaken += 1
+                    await self.interfere(uuid.UUID(self.article))
+                self.interfered += 1
             except asyncpg.LockNotAvailableError:
-                pass  # this step holds the article: nobody can overtake it
+                pass  # this step holds the article: nobody can change it
         return await super().run(fn, *args, location=location)
+
+
+class OvertakenSteps(InterferingSteps):
+    """Another writer adds an annotation to the article before each heavy step."""
+
+    async def interfere(self, article_id: uuid.UUID) -> None:
+        await self.db.execute(
+            f"""INSERT INTO annotations ({", ".join(INSERT_COLUMNS)})
+                SELECT {", ".join("gen_random_uuid()" if c == "id" else c for c in INSERT_COLUMNS)}
+                FROM annotations WHERE article_id = $1 LIMIT 1""",
+            article_id,
+        )
+
+
+@asynccontextmanager
+async def interfering_app(settings, tenant, db, kind: type[InterferingSteps]):
+    """The app with a Compute of `kind`, served in this task, and a client with the tenant's write key."""
+    app = create_app(settings)
+    compute = kind(app.state.settings, db)
+    app.state.compute = compute
+    transport = httpx.ASGITransport(app=app)
+    async with app.lifespan(), httpx.AsyncClient(transport=transport, base_url=f"http://{TEST_HOST}") as client:
+        client.headers.update(tenant.headers("write"))
+        yield client, compute
 
 
 async def test_a_text_revision_overtaken_by_annotation_writes_every_time_still_lands(settings, tenant, db):
     """The last attempt re-anchors under the lock, so a current If-Match is never answered 409 however busy the
     article is; every annotation the revision locked moves to the new text."""
-    app = create_app(settings)
-    compute = OvertakenSteps(app.state.settings, db)
-    app.state.compute = compute
-    transport = httpx.ASGITransport(app=app)
-    async with app.lifespan(), httpx.AsyncClient(transport=transport, base_url=f"http://{TEST_HOST}") as client:
-        client.headers.update(tenant.headers("write"))
+    async with interfering_app(settings, tenant, db, OvertakenSteps) as (client, compute):
         created = await client.post("/v1/articles", json=riga_article(url="https://x.example/busy"))
         assert created.status_code == 201, created.text
         article = created.json()["id"]
@@ -155,78 +172,51 @@ async def test_a_text_revision_overtaken_by_annotation_writes_every_time_still_l
         revised = await client.put(f"/v1/articles/{article}/text", json={"text": "Busy. " + RIGA}, headers=current)
         compute.article = None
         assert revised.status_code == 200, revised.text
-        assert compute.overtaken == TEXT_ATTEMPTS - 1  # every attempt made outside the lock
+        assert compute.interfered == TEXT_ATTEMPTS - 1  # every attempt made outside the lock
         assert revised.json()["revision"] == 2 and revised.json()["counts"]["orphaned"] == 0
         listed = (await client.get(f"/v1/articles/{article}/annotations", params={"limit": 500})).json()["items"]
         moved = [a for a in listed if a["anchor"]["revision"] == 2]
         assert len(moved) >= 4 and all(("Busy. " + RIGA)[a["start"] : a["end"]] == a["quote"] for a in moved)
 
 
-class RevisedBeforeEachStep(Compute):
-    """Compute that, before each heavy step, has another writer make the article's text a new revision (the same
-    words, straight in the database): every span found outside the lock was found on a revision that is gone by
-    the time the write holds its lock. A step run under the lock makes the writer give up (`lock_timeout`)."""
+class RevisedBeforeEachStep(InterferingSteps):
+    """Another writer makes the article's text a new revision (the same words) before each heavy step: every
+    span found outside the lock was found on a revision that is gone by the time the write holds its lock."""
 
-    def __init__(self, settings: Any, db: Any) -> None:
-        super().__init__(settings)
-        self.db = db
-        self.article: str | None = None
-        self.revised = 0
-
-    async def run(self, fn: Any, *args: Any, location: str = "") -> Any:
-        if self.article is not None:
-            try:
-                async with self.db.transaction():
-                    await self.db.execute("SET LOCAL lock_timeout = '300ms'")
-                    article_id = uuid.UUID(self.article)
-                    await self.db.execute(
-                        """INSERT INTO article_revisions (tenant_id, article_id, revision, text, length, length_utf16)
-                           SELECT r.tenant_id, r.article_id, r.revision + 1, r.text, r.length, r.length_utf16
-                           FROM articles a JOIN article_revisions r
-                             ON r.tenant_id = a.tenant_id AND r.article_id = a.id AND r.revision = a.revision
-                           WHERE a.id = $1 FOR UPDATE OF a""",
-                        article_id,
-                    )
-                    await self.db.execute("UPDATE articles SET revision = revision + 1 WHERE id = $1", article_id)
-                self.revised += 1
-            except asyncpg.LockNotAvailableError:
-                pass  # this step holds the article: nobody can revise it
-        return await super().run(fn, *args, location=location)
-
-
-@asynccontextmanager
-async def revised_app(settings, tenant, db):
-    app = create_app(settings)
-    compute = RevisedBeforeEachStep(app.state.settings, db)
-    app.state.compute = compute
-    transport = httpx.ASGITransport(app=app)
-    async with app.lifespan(), httpx.AsyncClient(transport=transport, base_url=f"http://{TEST_HOST}") as client:
-        client.headers.update(tenant.headers("write"))
-        yield client, compute
+    async def interfere(self, article_id: uuid.UUID) -> None:
+        await self.db.execute(
+            """INSERT INTO article_revisions (tenant_id, article_id, revision, text, length, length_utf16)
+               SELECT r.tenant_id, r.article_id, r.revision + 1, r.text, r.length, r.length_utf16
+               FROM articles a JOIN article_revisions r
+                 ON r.tenant_id = a.tenant_id AND r.article_id = a.id AND r.revision = a.revision
+               WHERE a.id = $1 FOR UPDATE OF a""",
+            article_id,
+        )
+        await self.db.execute("UPDATE articles SET revision = revision + 1 WHERE id = $1", article_id)
 
 
 async def test_annotations_written_while_the_text_is_revised_every_time_still_land(settings, tenant, db):
     """A create's and a PATCH's last attempt find their spans under the lock: a busy article is not a 409."""
-    async with revised_app(settings, tenant, db) as (client, compute):
+    async with interfering_app(settings, tenant, db, RevisedBeforeEachStep) as (client, compute):
         article = await _article(client)
         compute.article = article
         claim = {"kind": "claim", "quote": "has denied this"}
         batch = [claim, {"kind": "figure", "quote": "4,500 tonnes", "value": 4500}]
         created = await client.post(f"/v1/articles/{article}/annotations", json=batch)
         assert created.status_code == 201, created.text
-        assert compute.revised == TEXT_ATTEMPTS - 1  # every attempt made outside the lock was overtaken
+        assert compute.interfered == TEXT_ATTEMPTS - 1  # every attempt made outside the lock was overtaken
         revision = TEXT_ATTEMPTS  # 1, and one more per overtaken attempt
         for item in created.json()["items"]:
             assert item["anchor"]["revision"] == revision and RIGA[item["start"] : item["end"]] == item["quote"]
 
-        compute.revised = 0
+        compute.interfered = 0
         stored = created.json()["items"][0]
         moved = await client.patch(f"/v1/annotations/{stored['id']}", json={"quote": "left the port"})
         assert moved.status_code == 200, moved.text
-        assert compute.revised == TEXT_ATTEMPTS - 1
+        assert compute.interfered == TEXT_ATTEMPTS - 1
         assert moved.json()["quote"] == "left the port" and moved.json()["anchor"]["revision"] == revision + 2
 
-        compute.revised = 0
+        compute.interfered = 0
         document = {
             "@context": "http://www.w3.org/ns/anno.jsonld",
             "type": "Annotation",
@@ -238,16 +228,16 @@ async def test_annotations_written_while_the_text_is_revised_every_time_still_la
         }
         w3c = await client.post(f"/w3c/articles/{article}/", json=document)
         assert w3c.status_code == 201, w3c.text
-        assert compute.revised == TEXT_ATTEMPTS - 1
+        assert compute.interfered == TEXT_ATTEMPTS - 1
 
 
 async def test_a_quote_missing_from_the_text_found_under_the_lock_is_still_a_422(settings, tenant, db):
-    async with revised_app(settings, tenant, db) as (client, compute):
+    async with interfering_app(settings, tenant, db, RevisedBeforeEachStep) as (client, compute):
         article = await _article(client)
         compute.article = article
         refused = await client.post(f"/v1/articles/{article}/annotations", json={"kind": "claim", "quote": "no such"})
         assert refused.status_code == 422, refused.text
         assert refused.json()["errors"][0]["pointer"] == "/quote"
-        assert compute.revised == TEXT_ATTEMPTS - 1  # refused only once found under the lock, on the current text
+        assert compute.interfered == TEXT_ATTEMPTS - 1  # refused only once found under the lock, on the current text
         listed = await client.get(f"/v1/articles/{article}/annotations")
         assert listed.json()["items"] == []
