@@ -29,10 +29,10 @@ from service.operations import events
 from service.operations.compute import Compute
 from service.operations.idempotency import Answer, IdempotencyKey, remember, replayed
 from service.operations.transaction import (
-    TEXT_ATTEMPTS,
     TextMoved,
     lock_annotation,
     lock_article_text,
+    until_text_holds,
     write_transaction,
 )
 from service.store import annotations as annotation_store
@@ -132,8 +132,8 @@ async def create_annotations(
     lock) and stored only if that text is still current under the lock; otherwise found again. The last attempt
     finds them under the lock (a text revision waits; the work is bounded by the work budget), so a busy article
     still takes its annotations."""
-    for attempt in range(TEXT_ATTEMPTS):
-        under_lock = attempt == TEXT_ATTEMPTS - 1
+
+    async def attempt(under_lock: bool) -> Answer:
         current = None if under_lock else await article_store.fetch_current_text(pool, tenant_id, article_id)
         revision, spans, failed = None, None, None
         if current is not None:  # else the transaction answers: a replay, or 404
@@ -142,28 +142,26 @@ async def create_annotations(
                 spans = await locate(compute, current[1], items, unit, pointer_base)
             except FactmarkError as error:  # reported after the replay check: a retry still gets its first answer
                 failed = error
-        try:
-            async with write_transaction(pool) as connection:
-                await event_store.take_article_place(connection, tenant_id, article_id)
-                if replay := await replayed(connection, tenant_id, idempotency):
-                    return replay
-                article = await lock_article_text(connection, tenant_id, article_id, exclusive=False)
-                if under_lock:
-                    spans = await locate(compute, article.text, items, unit, pointer_base)
-                elif article.revision != revision:
-                    raise TextMoved  # a quote not found on an older text may be on this one
-                elif failed is not None:
-                    raise failed
-                assert spans is not None
-                ids = await place_annotations(connection, tenant_id, article, items, spans, pointer_base)
-                await events.annotations_changed(
-                    connection, tenant_id, article_id, article.revision, ids, EventType.ANNOTATION_CREATED
-                )
-                created = await _created(connection, tenant_id, article, ids, unit, as_structs)
-                return await remember(connection, tenant_id, idempotency, present(created))
-        except TextMoved:
-            continue
-    raise Conflict("the article's text was revised while the annotations were being placed; send them again")
+        async with write_transaction(pool) as connection:
+            await event_store.take_article_place(connection, tenant_id, article_id)
+            if replay := await replayed(connection, tenant_id, idempotency):
+                return replay
+            article = await lock_article_text(connection, tenant_id, article_id, exclusive=False)
+            if under_lock:
+                spans = await locate(compute, article.text, items, unit, pointer_base)
+            elif article.revision != revision:
+                raise TextMoved  # a quote not found on an older text may be on this one
+            elif failed is not None:
+                raise failed
+            assert spans is not None
+            ids = await place_annotations(connection, tenant_id, article, items, spans, pointer_base)
+            await events.annotations_changed(
+                connection, tenant_id, article_id, article.revision, ids, EventType.ANNOTATION_CREATED
+            )
+            created = await _created(connection, tenant_id, article, ids, unit, as_structs)
+            return await remember(connection, tenant_id, idempotency, present(created))
+
+    return await until_text_holds(attempt)
 
 
 async def _created(
@@ -196,18 +194,17 @@ async def update_annotation(
     current text (found on the text read before the transaction, and used only if it is still current under
     the lock; the last attempt finds them under the lock). Returns the annotation as it is now."""
     moves = any(name in given for name in SPAN_FIELDS)
-    for attempt in range(TEXT_ATTEMPTS):
-        under_lock = moves and attempt == TEXT_ATTEMPTS - 1
-        planned = None
-        if moves and not under_lock:
+
+    async def attempt(under_lock: bool) -> annotation_store.AnnotationDocument:
+        planned, locating = None, None
+        if moves and under_lock:
+            locating = _Locating(given, unit, compute)
+        elif moves:
             planned = await _plan_span(pool, tenant_id, annotation_id, given, unit, compute)
-        locating = _Locating(given, unit, compute) if under_lock else None
-        try:
-            async with write_transaction(pool) as connection:
-                return await _update(connection, tenant_id, annotation_id, given, if_match, unit, planned, locating)
-        except TextMoved:
-            continue
-    raise Conflict("the article's text was revised while the annotation was being placed; send it again")
+        async with write_transaction(pool) as connection:
+            return await _update(connection, tenant_id, annotation_id, given, if_match, unit, planned, locating)
+
+    return await until_text_holds(attempt)
 
 
 async def _update(

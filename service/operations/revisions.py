@@ -18,10 +18,10 @@ from service.domain.spans import IndexedText
 from service.operations import events
 from service.operations.compute import Compute
 from service.operations.transaction import (
-    TEXT_ATTEMPTS,
     TextMoved,
     check_if_match,
     lock_article_text,
+    until_text_holds,
     write_transaction,
 )
 from service.store import annotations as annotation_store
@@ -43,51 +43,56 @@ async def replace_text(
     """Store `text` as a new revision and re-anchor every annotation; the same text again changes nothing.
     Re-anchoring runs on what was read before the transaction (the CPU work holds no connection and no lock);
     its result is stored only if the text and every position are still as read, under the lock."""
-    for attempt in range(TEXT_ATTEMPTS):
+
+    async def attempt(under_lock: bool) -> RevisionReport:
         # The last attempt re-anchors under the lock: an article whose annotations were written during each
         # earlier attempt's re-anchoring still gets its revision (a client that sent a current If-Match did
         # nothing wrong), holding the lock for work bounded by the work budget.
-        under_lock = attempt == TEXT_ATTEMPTS - 1
         seen = None if under_lock else await _read_before(pool, tenant_id, article_id)
         planned = None
         if seen is not None:
             check_if_match(if_match, seen.version)  # stale: 412 before the work, as it would be after
             if text != seen.texts[seen.revision]:
                 planned = await compute.run(_relocate, seen.texts, text, seen.positions, location="/text")
-        try:
-            async with write_transaction(pool) as connection:
-                await event_store.take_article_place(connection, tenant_id, article_id)
-                current = await lock_article_text(connection, tenant_id, article_id, exclusive=True, if_match=if_match)
-                positions = await annotation_store.lock_positions(connection, tenant_id, article_id)
-                if text == current.text:  # a retried PUT: nothing moves, no new revision
-                    return _unchanged_report(article_id, current.revision, current.version, positions)
-                if under_lock:
-                    texts = await _texts_of(
-                        connection, tenant_id, article_id, (current.revision, current.text), positions
-                    )
-                    planned = await compute.run(_relocate, texts, text, positions, location="/text")
-                elif (
-                    seen is None or planned is None or (current.revision, positions) != (seen.revision, seen.positions)
-                ):
-                    raise TextMoved
-                relocations, doc = planned
-                revision = current.revision + 1
-                await annotation_store.record_history(connection, tenant_id, article_id, current.revision)
-                rows = [_position_row(p, relocations[p.id], doc, revision) for p in positions]
-                await annotation_store.update_positions(connection, tenant_id, rows, current.now)
-                flagged = [p for p in positions if needs_review_after(p.kind, p.verdict, p.quote, relocations[p.id])]
-                await annotation_store.flag_for_review(connection, tenant_id, [(p.id, p.quote) for p in flagged])
-                version = await article_store.insert_revision(
-                    connection, tenant_id, article_id, revision, text, doc.offsets.length_utf16
-                )
-                await events.article_changed(connection, tenant_id, article_id, EventType.ARTICLE_TEXT_REVISED)
-                ids = [p.id for p in positions]
-                await events.annotations_changed(
-                    connection, tenant_id, article_id, revision, ids, EventType.ANNOTATION_UPDATED
-                )
-            break
-        except TextMoved:
-            continue
+        async with write_transaction(pool) as connection:
+            await event_store.take_article_place(connection, tenant_id, article_id)
+            current = await lock_article_text(connection, tenant_id, article_id, exclusive=True, if_match=if_match)
+            positions = await annotation_store.lock_positions(connection, tenant_id, article_id)
+            if text == current.text:  # a retried PUT: nothing moves, no new revision
+                return _unchanged_report(article_id, current.revision, current.version, positions)
+            if under_lock:
+                texts = await _texts_of(connection, tenant_id, article_id, (current.revision, current.text), positions)
+                planned = await compute.run(_relocate, texts, text, positions, location="/text")
+            elif seen is None or planned is None or (current.revision, positions) != (seen.revision, seen.positions):
+                raise TextMoved
+            relocations, doc = planned
+            revision = current.revision + 1
+            await annotation_store.record_history(connection, tenant_id, article_id, current.revision)
+            rows = [_position_row(p, relocations[p.id], doc, revision) for p in positions]
+            await annotation_store.update_positions(connection, tenant_id, rows, current.now)
+            flagged = [p for p in positions if needs_review_after(p.kind, p.verdict, p.quote, relocations[p.id])]
+            await annotation_store.flag_for_review(connection, tenant_id, [(p.id, p.quote) for p in flagged])
+            version = await article_store.insert_revision(
+                connection, tenant_id, article_id, revision, text, doc.offsets.length_utf16
+            )
+            await events.article_changed(connection, tenant_id, article_id, EventType.ARTICLE_TEXT_REVISED)
+            ids = [p.id for p in positions]
+            await events.annotations_changed(
+                connection, tenant_id, article_id, revision, ids, EventType.ANNOTATION_UPDATED
+            )
+        return _revised_report(article_id, revision, version, positions, relocations, flagged)
+
+    return await until_text_holds(attempt)
+
+
+def _revised_report(
+    article_id: uuid.UUID,
+    revision: int,
+    version: int,
+    positions: Sequence[StoredPosition],
+    relocations: dict[uuid.UUID, Relocation],
+    flagged: Sequence[StoredPosition],
+) -> RevisionReport:
     outcomes = Counter(_outcome(r) for r in relocations.values())
     return RevisionReport(
         article_id=article_id,

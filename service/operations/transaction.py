@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import TypeVar
 
 import asyncpg
 
@@ -14,6 +15,8 @@ from service.store import annotations as annotation_store
 from service.store import articles as article_store
 from service.store import events as event_store
 from service.store.articles import ArticleText
+
+T = TypeVar("T")
 
 
 @asynccontextmanager
@@ -24,13 +27,27 @@ async def write_transaction(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connect
 
 
 TEXT_ATTEMPTS = 3
-"""How often a write computes on the article's text read without a lock before giving up (409) when a text
-revision lands between that read and the write's lock each time."""
+"""How many attempts a write whose CPU work runs on the article's text gets: all but the last work on the text
+read without a lock, the last under the article's lock (see until_text_holds)."""
 
 
 class TextMoved(Exception):
     """The text a computation ran on (read without a lock, so that no connection or lock is held while the CPU
     works) is no longer current once the write holds its lock: the transaction rolls back and computes again."""
+
+
+async def until_text_holds(attempt: Callable[[bool], Awaitable[T]]) -> T:
+    """Run a write whose CPU work (quote search, re-anchoring) needs the article's text. `attempt(False)` works
+    on the text read before its transaction (no connection or lock held meanwhile) and raises TextMoved if the
+    text or positions changed by the time it holds the lock; the last attempt, `attempt(True)`, works under the
+    lock (bounded by the work budget), where nothing can move them, so a busy article never makes a write with a
+    current If-Match fail."""
+    for _ in range(TEXT_ATTEMPTS - 1):
+        try:
+            return await attempt(False)
+        except TextMoved:
+            continue
+    return await attempt(True)
 
 
 def etag(version: int) -> str:

@@ -14,16 +14,16 @@ from service.domain.kinds import KIND_OF, annotation_columns, check_links, link_
 from service.domain.offsets import OffsetUnit
 from service.domain.spans import Span
 from service.domain.w3c_protocol import Identity
-from service.errors import Conflict, FactmarkError, InvalidInput, NotFound
+from service.errors import FactmarkError, InvalidInput, NotFound
 from service.operations import events
 from service.operations.annotations import locate, place_annotations
 from service.operations.compute import Compute
 from service.operations.idempotency import Answer, IdempotencyKey, remember, replayed
 from service.operations.transaction import (
-    TEXT_ATTEMPTS,
     TextMoved,
     check_if_match,
     lock_article_text,
+    until_text_holds,
     write_transaction,
 )
 from service.store import annotations as annotation_store
@@ -57,29 +57,27 @@ async def create_w3c_annotation(
     """Store one annotation (its selectors in code points) with its identity, all or nothing; the answer
     `present` makes of it is stored for Idempotency-Key replays. The span is found before the transaction, as
     for /v1 creates (service/operations/annotations.py), and under the lock on the last attempt."""
-    for attempt in range(TEXT_ATTEMPTS):
-        under_lock = attempt == TEXT_ATTEMPTS - 1
+
+    async def attempt(under_lock: bool) -> Answer:
         planned = None if under_lock else await _plan_span(pool, tenant_id, article_id, item, compute)
-        try:
-            async with write_transaction(pool) as connection:
-                await event_store.take_article_place(connection, tenant_id, article_id)
-                if replay := await replayed(connection, tenant_id, idempotency):
-                    return replay
-                article = await lock_article_text(connection, tenant_id, article_id, exclusive=False)
-                span = await _span(planned, article, item, compute)
-                [annotation_id] = await place_annotations(connection, tenant_id, article, [item], [span], None)
-                await identity_store.store_identity(connection, tenant_id, annotation_id, identity)
-                await events.annotations_changed(
-                    connection, tenant_id, article_id, article.revision, [annotation_id], EventType.ANNOTATION_CREATED
-                )
-                created = await annotation_store.fetch_annotations_by_ids(
-                    connection, tenant_id, [annotation_id], OffsetUnit.CODEPOINT
-                )
-                stored = StoredW3C(created[annotation_id], identity, article.url)
-                return await remember(connection, tenant_id, idempotency, present(stored))
-        except TextMoved:
-            continue
-    raise Conflict("the article's text was revised while the annotation was being placed; send it again")
+        async with write_transaction(pool) as connection:
+            await event_store.take_article_place(connection, tenant_id, article_id)
+            if replay := await replayed(connection, tenant_id, idempotency):
+                return replay
+            article = await lock_article_text(connection, tenant_id, article_id, exclusive=False)
+            span = await _span(planned, article, item, compute)
+            [annotation_id] = await place_annotations(connection, tenant_id, article, [item], [span], None)
+            await identity_store.store_identity(connection, tenant_id, annotation_id, identity)
+            await events.annotations_changed(
+                connection, tenant_id, article_id, article.revision, [annotation_id], EventType.ANNOTATION_CREATED
+            )
+            created = await annotation_store.fetch_annotations_by_ids(
+                connection, tenant_id, [annotation_id], OffsetUnit.CODEPOINT
+            )
+            stored = StoredW3C(created[annotation_id], identity, article.url)
+            return await remember(connection, tenant_id, idempotency, present(stored))
+
+    return await until_text_holds(attempt)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,18 +145,16 @@ async def replace_w3c_annotation(
     """Set every field of the annotation from `item` (a whole W3C document read as input), the span re-validated
     against the current text as on create; `identify` turns the identity kept so far into the one to keep
     (refusing a changed canonical). A replacement is a person's decision, so a review flag is cleared."""
-    for attempt in range(TEXT_ATTEMPTS):
-        under_lock = attempt == TEXT_ATTEMPTS - 1
+
+    async def attempt(under_lock: bool) -> StoredW3C:
         planned = None if under_lock else await _plan_span(pool, tenant_id, article_id, item, compute)
-        try:
-            async with write_transaction(pool) as connection:
-                await event_store.take_article_place(connection, tenant_id, article_id)
-                return await _replace(
-                    connection, tenant_id, article_id, annotation_id, item, identify, if_match, planned, compute
-                )
-        except TextMoved:
-            continue
-    raise Conflict("the article's text was revised while the annotation was being placed; send it again")
+        async with write_transaction(pool) as connection:
+            await event_store.take_article_place(connection, tenant_id, article_id)
+            return await _replace(
+                connection, tenant_id, article_id, annotation_id, item, identify, if_match, planned, compute
+            )
+
+    return await until_text_holds(attempt)
 
 
 async def _replace(
