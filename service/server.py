@@ -1,6 +1,7 @@
 """The HTTP server: uvicorn with its httptools protocol, plus the two bounds uvicorn lacks against connections that
 never finish their headers (slowloris): a header read timeout (408), and a connection cap that holds below the
-process's file-descriptor limit. Past the cap requests are answered 503 with Retry-After; past twice the cap a new
+process's file-descriptor limit. Past the cap a request whose head is complete takes the place of the connection that
+has waited longest for its own (408); with none stalled it is answered 503 with Retry-After; past twice the cap a new
 connection is closed at once, so the descriptors left always serve the database pool and the listening socket.
 Both answers are problem+json like every other error."""
 
@@ -10,6 +11,7 @@ import asyncio
 import functools
 import logging
 import resource
+import time
 from typing import Any, cast
 
 import msgspec
@@ -65,6 +67,8 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self.header_timeout = header_timeout
         self.max_connections = max_connections
         self.header_deadline: asyncio.TimerHandle | None = None
+        self.waiting_since = 0.0
+        """When the head now awaited was first waited for (time.monotonic(): the loop's clock has ties)."""
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -79,7 +83,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._disarm_header_deadline()
-        if len(self.connections) <= self.max_connections:
+        if len(self.connections) <= self.max_connections or self._cut_the_oldest_stalled():
             super().on_headers_complete()
             return
         app, self.app = self.app, over_capacity  # uvicorn picks the app for the request here
@@ -95,11 +99,31 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     def _arm_header_deadline(self) -> None:
         if self.header_deadline is None:
             self.header_deadline = self.loop.call_later(self.header_timeout, self._headers_too_slow)
+            self.waiting_since = time.monotonic()
 
     def _disarm_header_deadline(self) -> None:
         if self.header_deadline is not None:
             self.header_deadline.cancel()
             self.header_deadline = None
+
+    def _cut_the_oldest_stalled(self) -> bool:
+        """Past the cap, a request whose head is complete takes the place of the connection that has waited
+        longest for its own head (answered 408 and closed now, not at its deadline): a flood of connections that
+        never finish their headers then costs real requests nothing. False when no connection is stalled."""
+        stalled = [
+            other
+            for other in self.connections
+            if isinstance(other, BoundedHttpToolsProtocol)
+            and other is not self
+            and other.header_deadline is not None
+            and not other.transport.is_closing()
+        ]
+        if not stalled:
+            return False
+        oldest = min(stalled, key=lambda other: other.waiting_since)
+        oldest._disarm_header_deadline()
+        oldest._headers_too_slow()
+        return True
 
     def _headers_too_slow(self) -> None:
         self.header_deadline = None
