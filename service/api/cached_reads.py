@@ -35,9 +35,10 @@ from service.api.observability import log_request, request_id
 from service.api.ratelimit import RateLimiter
 from service.domain.offsets import OffsetUnit
 from service.errors import FactmarkError
-from service.store.annotations import AnnotationFilter, fetch_documents_page, fetch_whole_article_page
+from service.store.annotations import AnnotationFilter, DocumentPage, fetch_documents_page, fetch_whole_article_page
 from service.store.database import UNAVAILABLE
 from service.store.notifications import ChangeListener
+from service.store.stored_pages import StoredPage, fetch_stored_page, store_page
 from service.wire import DEFAULT_PAGE, MAX_PAGE
 
 CACHE_CONTROL = (b"cache-control", b"private, no-cache")
@@ -161,9 +162,10 @@ class HotReads:
         self, scope: Any, headers: dict[bytes, bytes], varying: tuple[Any, ...], send: Send, article: uuid.UUID
     ) -> bool:
         """A page not in memory of an article's annotations, in the form nearly every reader asks for (native
-        JSON, `limit` and `offset_unit` at most, no cursor, no conditional or cross-origin request): one query
-        joins the stored documents, answered without routing, DI or a handler, in the bytes and headers the
-        list handler gives (service/api/annotations.py) and kept. Anything else, or in doubt (a key not in
+        JSON, `limit` and `offset_unit` at most, no cursor, no conditional or cross-origin request): the answer
+        stored in the database (schemas/0013), or else one query joining the stored documents (then stored),
+        answered without routing, DI or a handler, in the bytes and headers the list handler gives
+        (service/api/annotations.py) and kept. Anything else, or in doubt (a key not in
         memory, no annotations to tell an empty article from a missing one, more than one page, the database
         failing), goes on to the app, which answers it as usual."""
         started = time.perf_counter()
@@ -187,29 +189,59 @@ class HotReads:
         principal = self._from_key_cache(scope, key_id, secret)
         if principal is None:
             return False
-        pool, tenant, reviews = self.state.pool, principal.tenant_id, listed_reviews(None, w3c=False)
         try:
-            documents = await fetch_whole_article_page(pool, tenant, article, unit, reviews, limit, key_id)
-            if documents is None:  # more than one page: the keyset and version need the windowed statement,
-                # which does not check the key, so the key waits for the barrier as in the app
-                if not await self.listener.caught_up() or self.caches.keys.peek(key_id) is None:
-                    return False
-                scope["state"][PRINCIPAL] = principal
-                where = AnnotationFilter(reviews=reviews)
-                documents = await fetch_documents_page(pool, tenant, article, unit, where, None, limit)
+            found = await self._plain_page(scope, principal, key_id, article, unit, limit)
         except (*UNAVAILABLE, asyncpg.PostgresError):
             return False  # the app tries again and answers 503 the usual way
-        if not documents.count:  # an empty or missing article, or a key no longer live: the guard decides
+        if found is None:  # an empty or missing article, or a key no longer live: the guard decides
             return False
-        body = native_page(documents)
+        body, version, unstored = found
         kept = [(b"content-type", b"application/json"), (b"vary", b"Accept"),
-                (b"etag", list_etag(parameters, False, documents.version).encode()), CACHE_CONTROL]  # fmt: skip
+                (b"etag", list_etag(parameters, False, version).encode()), CACHE_CONTROL]  # fmt: skip
         pages.put((principal.tenant_id, *varying), (principal.tenant_id, article), kept, body, epoch)
-        found = request_id(scope, headers)
+        request = request_id(scope, headers)
         length = (b"content-length", str(len(body)).encode())
-        await _answer(send, 200, [*kept, length, (b"x-request-id", found.encode())], body)
-        log_request(scope, found, 200, started)
+        await _answer(send, 200, [*kept, length, (b"x-request-id", request.encode())], body)
+        log_request(scope, request, 200, started)
+        if unstored is not None:
+            await self._store(principal.tenant_id, article, unit, body, unstored)
         return True
+
+    async def _plain_page(
+        self, scope: Any, principal: Principal, key_id: str, article: uuid.UUID, unit: OffsetUnit, limit: int
+    ) -> tuple[bytes, str, DocumentPage | None] | None:
+        """The plain read's answer and its version: stored (schemas/0013) if it is and one page holds it, else
+        joined from the documents (with them, when they are every annotation listed, to be stored). None when
+        the rows say nothing: no annotations, or the key no longer live."""
+        pool, tenant, reviews = self.state.pool, principal.tenant_id, listed_reviews(None, w3c=False)
+        stored = await fetch_stored_page(pool, tenant, article, unit, key_id)
+        if stored is not None and stored.matching <= limit:
+            return stored.body, stored.version, None
+        if stored is None:
+            documents = await fetch_whole_article_page(pool, tenant, article, unit, reviews, limit, key_id)
+            if documents is not None:
+                return (native_page(documents), documents.version, documents) if documents.count else None
+        # more than one page: the keyset and version need the windowed statement, which does not check the
+        # key, so the key waits for the barrier as in the app
+        if not await self.listener.caught_up() or self.caches.keys.peek(key_id) is None:
+            return None
+        scope["state"][PRINCIPAL] = principal
+        where = AnnotationFilter(reviews=reviews)
+        documents = await fetch_documents_page(pool, tenant, article, unit, where, None, limit)
+        return (native_page(documents), documents.version, None) if documents.count else None
+
+    async def _store(
+        self, tenant: uuid.UUID, article: uuid.UUID, unit: OffsetUnit, body: bytes, documents: DocumentPage
+    ) -> None:
+        """Keep an answer listing every annotation for the next plain read of it, on any replica; a failure
+        only means the next one joins the documents again."""
+        if documents.generation is None:
+            return
+        page = StoredPage(body, documents.count, documents.version)
+        try:
+            await store_page(self.state.pool, tenant, article, unit, documents.generation, page)
+        except (*UNAVAILABLE, asyncpg.PostgresError):
+            pass
 
 
 def _plain_page_request(query_string: bytes) -> tuple[int, OffsetUnit, list[tuple[str, str]]] | None:

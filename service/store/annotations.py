@@ -212,6 +212,9 @@ class DocumentPage:
     documents: list[bytes]
     last: Keyset | None
     version: str
+    generation: int | None = None
+    """The article's stored-page generation in the same snapshot (fetch_whole_article_page only; None when it has
+    none): what a page stored from these documents is kept under (store/stored_pages.py)."""
 
     @property
     def count(self) -> int:
@@ -311,7 +314,8 @@ _DOCUMENT, _CHANGED = operator.itemgetter(0), operator.itemgetter(1)
 def _whole_article(unit: OffsetUnit) -> str:
     # The change time as epoch seconds (float8, the value datetime.timestamp() gives): a datetime per row
     # cost more than the rest of the row.
-    return f"""SELECT convert_to({_STORED_DOCUMENT[unit]}, 'UTF8') AS doc, date_part('epoch', updated_at) AS changed
+    return f"""SELECT convert_to({_STORED_DOCUMENT[unit]}, 'UTF8') AS doc, date_part('epoch', updated_at) AS changed,
+  (SELECT generation FROM annotation_page_generations g WHERE g.tenant_id = $1 AND g.article_id = $2) AS generation
 FROM annotations WHERE tenant_id = $1 AND article_id = $2 AND review = ANY($3::text[])
   AND EXISTS (SELECT FROM api_keys k
               WHERE k.tenant_id = $1 AND k.id = $5 AND k.revoked_at IS NULL AND 'read' = ANY(k.scopes))
@@ -338,7 +342,7 @@ async def fetch_whole_article_page(
     if len(rows) > limit:
         return None
     version = _version(len(rows), max(map(_CHANGED, rows), default=None))
-    return DocumentPage(list(map(_DOCUMENT, rows)), None, version)
+    return DocumentPage(list(map(_DOCUMENT, rows)), None, version, rows[0]["generation"] if rows else None)
 
 
 async def fetch_annotations_version(
